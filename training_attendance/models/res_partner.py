@@ -1,0 +1,146 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+HEALTH_GROUPS = "training_attendance.group_counselor"
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    is_student = fields.Boolean(string="Student", index=True, tracking=True)
+    is_guardian = fields.Boolean(string="Guardian", index=True)
+    student_code = fields.Char(
+        string="Student number", readonly=True, copy=False, index=True, tracking=True
+    )
+    birthdate = fields.Date(string="Birth date")
+    gender = fields.Selection(
+        selection=[("female", "Female"), ("male", "Male"), ("other", "Other")],
+    )
+    health_notes = fields.Text(
+        string="Health condition",
+        groups=HEALTH_GROUPS,
+        help="Allergies, conditions, medication. Visible to counselors, head teachers, "
+        "attendance clerks and campus managers only.",
+    )
+    special_needs = fields.Text(string="Special needs", groups=HEALTH_GROUPS)
+    hobbies = fields.Text()
+    personality = fields.Text()
+    study_habits = fields.Text(string="Study habits")
+    counselor_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Counselor",
+        index=True,
+        tracking=True,
+        domain=[("share", "=", False)],
+    )
+    guardian_link_ids = fields.One2many(
+        comodel_name="training.guardian.link",
+        inverse_name="student_id",
+        string="Guardians",
+    )
+    student_link_ids = fields.One2many(
+        comodel_name="training.guardian.link",
+        inverse_name="guardian_id",
+        string="Children",
+    )
+    enrollment_ids = fields.One2many(
+        comodel_name="training.enrollment",
+        inverse_name="student_id",
+        string="Enrolments",
+    )
+    enrollment_count = fields.Integer(compute="_compute_enrollment_count")
+    student_state = fields.Selection(
+        selection=[
+            ("prospect", "Prospect"),
+            ("active", "Studying"),
+            ("suspended", "Suspended"),
+            ("former", "Former student"),
+        ],
+        string="Student status",
+        compute="_compute_student_state",
+        store=True,
+    )
+
+    _sql_constraints = [
+        ("student_code_uniq", "unique(student_code)", "This student number is already used."),
+    ]
+
+    @api.depends("enrollment_ids")
+    def _compute_enrollment_count(self):
+        counts = dict(
+            self.env["training.enrollment"]._read_group(
+                [("student_id", "in", self.ids)], ["student_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.enrollment_count = counts.get(partner, 0)
+
+    @api.depends("is_student", "enrollment_ids.state")
+    def _compute_student_state(self):
+        for partner in self:
+            states = set(partner.enrollment_ids.mapped("state"))
+            if not partner.is_student:
+                partner.student_state = False
+            elif "active" in states:
+                partner.student_state = "active"
+            elif "suspended" in states:
+                partner.student_state = "suspended"
+            elif states and states <= {"withdrawn", "completed"}:
+                partner.student_state = "former"
+            else:
+                partner.student_state = "prospect"
+
+    @api.constrains("birthdate")
+    def _check_birthdate(self):
+        today = fields.Date.context_today(self)
+        for partner in self.filtered("birthdate"):
+            if partner.birthdate > today:
+                raise ValidationError(
+                    self.env._("The birth date of %(name)s is in the future.", name=partner.name)
+                )
+            if partner.is_student and partner.birthdate < today - relativedelta(years=100):
+                raise ValidationError(
+                    self.env._(
+                        "The birth date of %(name)s is more than 100 years ago.",
+                        name=partner.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("is_student"):
+                vals.setdefault("company_id", self.env.company.id)
+        partners = super().create(vals_list)
+        partners.filtered(lambda p: p.is_student and not p.student_code)._assign_student_code()
+        return partners
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("is_student"):
+            self.filtered(lambda p: not p.student_code)._assign_student_code()
+        return res
+
+    def _assign_student_code(self):
+        """Number students from the ``training.student`` sequence of their campus.
+
+        A campus that needs its own numbering gets a sequence with that code and its
+        company; otherwise the group-wide sequence is used.
+        """
+        sequence = self.env["ir.sequence"].sudo()
+        for partner in self:
+            company = partner.company_id or self.env.company
+            partner.student_code = sequence.with_company(company).next_by_code(
+                "training.student"
+            )
+
+    def action_view_enrollments(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "training_attendance.training_enrollment_action"
+        )
+        action["domain"] = [("student_id", "=", self.id)]
+        action["context"] = {"default_student_id": self.id}
+        return action

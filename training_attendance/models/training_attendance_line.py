@@ -1,0 +1,275 @@
+from collections import defaultdict
+
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .training_session import CLERK_GROUP
+
+TRACKED_FIELDS = ("status", "late_minutes", "left_early_minutes", "note")
+
+
+class TrainingAttendanceLine(models.Model):
+    """One student in one session."""
+
+    _name = "training.attendance.line"
+    _description = "Attendance Line"
+    _order = "session_start desc, student_name, id"
+    _rec_name = "student_id"
+
+    session_id = fields.Many2one(
+        comodel_name="training.session",
+        string="Session",
+        required=True,
+        index=True,
+        ondelete="cascade",
+    )
+    student_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Student",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        domain=[("is_student", "=", True)],
+    )
+    student_name = fields.Char(related="student_id.name", store=True)
+    student_code = fields.Char(related="student_id.student_code")
+    enrollment_id = fields.Many2one(
+        comodel_name="training.enrollment",
+        string="Enrolment",
+        index=True,
+        ondelete="restrict",
+    )
+    company_id = fields.Many2one(related="session_id.company_id", store=True, index=True)
+    class_id = fields.Many2one(related="session_id.class_id", store=True, index=True)
+    course_id = fields.Many2one(related="session_id.course_id", store=True)
+    teacher_id = fields.Many2one(related="session_id.teacher_id", store=True, index=True)
+    session_start = fields.Datetime(related="session_id.start", store=True, string="Session start")
+    session_state = fields.Selection(related="session_id.state", string="Session state")
+    counselor_id = fields.Many2one(related="student_id.counselor_id", string="Counselor")
+    status = fields.Selection(
+        selection=[
+            ("pending", "Unmarked"),
+            ("present", "Present"),
+            ("absent", "Absent"),
+            ("excused", "Excused"),
+        ],
+        default="pending",
+        required=True,
+        index=True,
+    )
+    late_minutes = fields.Integer(string="Minutes late")
+    left_early_minutes = fields.Integer(string="Minutes left early")
+    absence_equivalent = fields.Integer(
+        string="Absence equivalents",
+        compute="_compute_absence_equivalent",
+        store=True,
+        aggregator="sum",
+        help="Absences counted because this line's late and early-leave minutes took the "
+        "enrolment's running total past the policy's lateness threshold.",
+    )
+    hours_consumed = fields.Float(
+        string="Hours consumed",
+        compute="_compute_hours_consumed",
+        store=True,
+        aggregator="sum",
+    )
+    note = fields.Char()
+    is_locked = fields.Boolean(compute="_compute_is_locked")
+
+    _sql_constraints = [
+        (
+            "session_student_uniq",
+            "unique(session_id, student_id)",
+            "A student appears only once in a session.",
+        ),
+        (
+            "minutes_positive",
+            "CHECK(late_minutes >= 0 AND left_early_minutes >= 0)",
+            "Late and early-leave minutes cannot be negative.",
+        ),
+    ]
+
+    @api.depends("session_id.state")
+    def _compute_is_locked(self):
+        for line in self:
+            line.is_locked = line.session_id.state in ("done", "cancelled")
+
+    @api.depends(
+        "late_minutes",
+        "left_early_minutes",
+        "status",
+        "session_id.start",
+        "session_id.state",
+        "enrollment_id.attendance_line_ids.late_minutes",
+        "enrollment_id.attendance_line_ids.left_early_minutes",
+        "enrollment_id.attendance_line_ids.status",
+    )
+    def _compute_absence_equivalent(self):
+        """SPEC §3: each time the running total of late and early-leave minutes of an
+        enrolment passes ``late_threshold_percent`` of one lesson, one absence
+        equivalent is counted, on the line that crossed it."""
+        enrollments = self.enrollment_id
+        result = {}
+        if enrollments:
+            policies = self.env["training.policy"]._get_for_companies(enrollments.company_id)
+            lines = self.search_fetch(
+                [("enrollment_id", "in", enrollments.ids), ("session_id.state", "!=", "cancelled")],
+                ["enrollment_id", "session_start", "status", "late_minutes", "left_early_minutes"],
+                order="session_start, id",
+            )
+            by_enrollment = defaultdict(list)
+            for line in lines:
+                by_enrollment[line.enrollment_id].append(line)
+            for enrollment, its_lines in by_enrollment.items():
+                percent = policies[enrollment.company_id.id].late_threshold_percent
+                threshold = enrollment.course_id.lesson_duration * 60 * percent / 100
+                total = 0
+                for line in its_lines:
+                    if line.status != "present" or threshold <= 0:
+                        continue
+                    before = total
+                    total += line.late_minutes + line.left_early_minutes
+                    result[line.id] = int(total // threshold) - int(before // threshold)
+        for line in self:
+            line.absence_equivalent = result.get(line.id, 0)
+
+    @api.depends("status", "session_id.state", "session_id.duration")
+    def _compute_hours_consumed(self):
+        """SPEC §3: present (late included) consumes the lesson; excused never; unexcused
+        absence only if the campus policy says so. Counted once the session is validated."""
+        policies = self.env["training.policy"]._get_for_companies(self.session_id.company_id)
+        for line in self:
+            session = line.session_id
+            consumes = line.status == "present" or (
+                line.status == "absent"
+                and policies[session.company_id.id].unexcused_absence_consumes_hours
+            )
+            line.hours_consumed = session.duration if consumes and session.state == "done" else 0.0
+
+    @api.constrains("late_minutes", "left_early_minutes", "status")
+    def _check_minutes(self):
+        for line in self:
+            if line.late_minutes < 0 or line.left_early_minutes < 0:
+                raise ValidationError(self.env._("Late and early-leave minutes cannot be negative."))
+            if (line.late_minutes or line.left_early_minutes) and line.status != "present":
+                raise ValidationError(
+                    self.env._(
+                        "%(student)s is not marked present: late or early-leave minutes "
+                        "apply to a student who attended.",
+                        student=line.student_id.name,
+                    )
+                )
+            if line.late_minutes + line.left_early_minutes > line.session_id.duration * 60:
+                raise ValidationError(
+                    self.env._(
+                        "%(student)s: late and early-leave minutes exceed the session's length.",
+                        student=line.student_id.name,
+                    )
+                )
+
+    @api.constrains("student_id", "enrollment_id")
+    def _check_enrollment_student(self):
+        for line in self.filtered("enrollment_id"):
+            if line.enrollment_id.student_id != line.student_id:
+                raise ValidationError(
+                    self.env._("The enrolment of an attendance line must be the student's own.")
+                )
+
+    # ------------------------------------------------------------------ CRUD
+    def _check_unlocked(self, sessions):
+        locked = sessions.filtered(lambda s: s.state in ("done", "cancelled"))
+        if locked and not (self.env.su or self.env.user.has_group(CLERK_GROUP)):
+            raise UserError(
+                self.env._(
+                    "The attendance of %(name)s is validated and locked; only an attendance "
+                    "clerk can correct it.",
+                    name=locked[0].display_name,
+                )
+            )
+        return locked
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        sessions = self.env["training.session"].browse({v.get("session_id") for v in vals_list})
+        self._check_unlocked(sessions)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "late_minutes" in vals or "left_early_minutes" in vals:
+            if (vals.get("late_minutes") or vals.get("left_early_minutes")) and "status" not in vals:
+                pending = self.filtered(lambda l: l.status == "pending")
+                if pending:
+                    pending.write({"status": "present"})
+        if vals.get("status") in ("absent", "excused"):
+            vals = dict(vals, late_minutes=0, left_early_minutes=0)
+        locked = self._check_unlocked(self.session_id)
+        tracked = [f for f in TRACKED_FIELDS if f in vals]
+        corrected = self.filtered(lambda l: l.session_id in locked) if tracked else self.browse()
+        before = {line.id: {f: line[f] for f in tracked} for line in corrected}
+        res = super().write(vals)
+        if corrected:
+            corrected._post_corrections(before, tracked)
+        return res
+
+    def unlink(self):
+        if any(line.status != "pending" or line.session_id.state == "done" for line in self):
+            raise UserError(self.env._("Recorded attendance cannot be deleted."))
+        return super().unlink()
+
+    def _post_corrections(self, before, tracked):
+        """Track a correction of validated attendance in the session's chatter."""
+        by_session = defaultdict(list)
+        for line in self:
+            changes = []
+            for fname in tracked:
+                field = self._fields[fname]
+                old, new = before[line.id][fname], line[fname]
+                if old == new:
+                    continue
+                if field.type == "selection":
+                    labels = dict(field._description_selection(self.env))
+                    old, new = labels.get(old, old), labels.get(new, new)
+                changes.append(
+                    Markup("%s: %s &rarr; %s")
+                    % (field._description_string(self.env), old or "", new or "")
+                )
+            if changes:
+                by_session[line.session_id].append(
+                    Markup("<li>%s — %s</li>")
+                    % (line.student_id.name, Markup("; ").join(changes))
+                )
+        for session, items in by_session.items():
+            session.message_post(
+                body=Markup("<p>%s</p><ul>%s</ul>")
+                % (escape(self.env._("Attendance corrected after validation:")), Markup("").join(items)),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    # ------------------------------------------------------------------ one-tap marking
+    def _mark(self, vals):
+        self.session_id._check_state(("open",), self.env._("Marking attendance"))
+        self.session_id._check_is_teacher(self.env._("Marking attendance"))
+        self.write(vals)
+        return True
+
+    def action_set_present(self):
+        return self._mark({"status": "present"})
+
+    def action_set_absent(self):
+        return self._mark({"status": "absent"})
+
+    def action_set_excused(self):
+        return self._mark({"status": "excused"})
+
+    def action_add_late(self):
+        """One tap = 5 more minutes late (and present)."""
+        for line in self:
+            line._mark({"status": "present", "late_minutes": line.late_minutes + 5})
+        return True
+
+    def action_add_left_early(self):
+        for line in self:
+            line._mark({"status": "present", "left_early_minutes": line.left_early_minutes + 5})
+        return True

@@ -1,0 +1,414 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+OPEN_STATES = ("draft", "review", "confirmed", "active", "suspended")
+
+
+class TrainingEnrollment(models.Model):
+    """The training contract of one student in one class."""
+
+    _name = "training.enrollment"
+    _description = "Enrolment"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_contract desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, default="/", index=True
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        string="Campus",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    student_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Student",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+        domain=[("is_student", "=", True)],
+    )
+    guardian_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Paying guardian",
+        ondelete="restrict",
+        tracking=True,
+        compute="_compute_guardian_id",
+        store=True,
+        readonly=False,
+        domain="[('student_link_ids.student_id', '=', student_id)]",
+    )
+    class_id = fields.Many2one(
+        comodel_name="training.class",
+        string="Class",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+        check_company=True,
+    )
+    course_id = fields.Many2one(related="class_id.course_id", store=True, index=True)
+    date_contract = fields.Date(
+        string="Contract date", required=True, default=fields.Date.context_today, tracking=True
+    )
+    date_start = fields.Date(
+        string="Start date",
+        tracking=True,
+        help="First day the student attends; set when the enrolment becomes active.",
+    )
+    date_class = fields.Date(
+        string="In this class since",
+        tracking=True,
+        help="Set by a class transfer: sessions of the class before this day are not "
+        "the student's.",
+    )
+    date_suspended = fields.Date(string="Suspended since", tracking=True, copy=False)
+    date_end = fields.Date(string="End date", tracking=True, copy=False)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    hours_purchased = fields.Float(string="Hours purchased", tracking=True)
+    price_unit = fields.Monetary(
+        string="Price per hour",
+        compute="_compute_price_unit",
+        store=True,
+        readonly=False,
+        tracking=True,
+    )
+    attendance_line_ids = fields.One2many(
+        comodel_name="training.attendance.line",
+        inverse_name="enrollment_id",
+        string="Attendance",
+    )
+    hours_consumed = fields.Float(
+        string="Hours consumed", compute="_compute_hours", store=True, aggregator="sum"
+    )
+    hours_remaining = fields.Float(
+        string="Hours remaining", compute="_compute_hours", store=True, aggregator="sum"
+    )
+    counselor_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Counselor",
+        index=True,
+        tracking=True,
+        compute="_compute_counselor_id",
+        store=True,
+        readonly=False,
+        domain=[("share", "=", False)],
+    )
+    consultant_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Consultant",
+        tracking=True,
+        domain=[("share", "=", False)],
+    )
+    guardian_confirmed_at = fields.Datetime(string="Confirmed by guardian on", copy=False)
+    state = fields.Selection(
+        selection=[
+            ("draft", "Draft"),
+            ("review", "Under review"),
+            ("confirmed", "Confirmed by guardian"),
+            ("active", "Active"),
+            ("suspended", "Suspended"),
+            ("withdrawn", "Withdrawn"),
+            ("completed", "Completed"),
+        ],
+        default="draft",
+        required=True,
+        tracking=True,
+        copy=False,
+        index=True,
+    )
+    event_ids = fields.One2many(
+        comodel_name="training.enrollment.event",
+        inverse_name="enrollment_id",
+        string="History",
+    )
+
+    @api.depends("student_id")
+    def _compute_guardian_id(self):
+        for enrollment in self:
+            links = enrollment.student_id.guardian_link_ids
+            primary = links.filtered("is_primary")[:1] or links[:1]
+            enrollment.guardian_id = primary.guardian_id
+
+    @api.depends("class_id")
+    def _compute_price_unit(self):
+        for enrollment in self:
+            enrollment.price_unit = enrollment.class_id.course_id.price_per_hour
+
+    @api.depends("student_id")
+    def _compute_counselor_id(self):
+        for enrollment in self:
+            enrollment.counselor_id = enrollment.student_id.counselor_id
+
+    @api.depends("hours_purchased", "attendance_line_ids.hours_consumed")
+    def _compute_hours(self):
+        consumed = {}
+        if self.ids:
+            consumed = dict(
+                self.env["training.attendance.line"]._read_group(
+                    [("enrollment_id", "in", self.ids)],
+                    ["enrollment_id"],
+                    ["hours_consumed:sum"],
+                )
+            )
+        for enrollment in self:
+            enrollment.hours_consumed = consumed.get(enrollment, 0.0)
+            enrollment.hours_remaining = enrollment.hours_purchased - enrollment.hours_consumed
+
+    @api.constrains("hours_purchased", "price_unit")
+    def _check_amounts(self):
+        for enrollment in self:
+            if enrollment.hours_purchased < 0 or enrollment.price_unit < 0:
+                raise ValidationError(
+                    self.env._("Hours purchased and the price per hour cannot be negative.")
+                )
+
+    @api.constrains("student_id", "class_id", "state")
+    def _check_one_open_enrollment_per_class(self):
+        open_ones = self.filtered(lambda e: e.state in OPEN_STATES)
+        if not open_ones:
+            return
+        duplicates = self._read_group(
+            [
+                ("student_id", "in", open_ones.student_id.ids),
+                ("class_id", "in", open_ones.class_id.ids),
+                ("state", "in", OPEN_STATES),
+            ],
+            ["student_id", "class_id"],
+            ["__count"],
+            having=[("__count", ">", 1)],
+        )
+        if duplicates:
+            student, klass = duplicates[0][:2]
+            raise ValidationError(
+                self.env._(
+                    "%(student)s already has an open enrolment in %(klass)s.",
+                    student=student.display_name,
+                    klass=klass.display_name,
+                )
+            )
+
+    @api.constrains("student_id")
+    def _check_student(self):
+        if not all(self.student_id.mapped("is_student")):
+            raise ValidationError(self.env._("Only a student can be enrolled."))
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for enrollment in self:
+            if (
+                enrollment.date_start
+                and enrollment.date_end
+                and enrollment.date_end < enrollment.date_start
+            ):
+                raise ValidationError(self.env._("An enrolment cannot end before it starts."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("training.enrollment") or "/"
+        return super().create(vals_list)
+
+    def unlink(self):
+        if any(e.state != "draft" or e.attendance_line_ids for e in self):
+            raise UserError(
+                self.env._(
+                    "Only draft enrolments without attendance can be deleted; withdraw or "
+                    "complete the others so that their history is kept."
+                )
+            )
+        return super().unlink()
+
+    # ------------------------------------------------------------------ transitions
+    def _check_state(self, allowed, action_label):
+        wrong = self.filtered(lambda e: e.state not in allowed)
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "%(action)s is not possible for %(ref)s in state %(state)s.",
+                    action=action_label,
+                    ref=wrong[0].name,
+                    state=dict(self._fields["state"]._description_selection(self.env))[
+                        wrong[0].state
+                    ],
+                )
+            )
+
+    def _log_event(self, kind, date=None, reason=None, from_class=None):
+        self.env["training.enrollment.event"].create(
+            [
+                {
+                    "enrollment_id": enrollment.id,
+                    "kind": kind,
+                    "date": date or fields.Date.context_today(self),
+                    "reason": reason,
+                    "from_class_id": from_class.id if from_class else False,
+                    "to_class_id": enrollment.class_id.id if from_class else False,
+                }
+                for enrollment in self
+            ]
+        )
+
+    def action_submit(self):
+        self._check_state(("draft",), self.env._("Submitting for review"))
+        self.write({"state": "review"})
+        self._log_event("submit")
+
+    def action_guardian_confirm(self):
+        self._check_state(("review",), self.env._("Guardian confirmation"))
+        missing = self.filtered(lambda e: not e.guardian_id)
+        if missing:
+            raise UserError(
+                self.env._("%(ref)s has no paying guardian to confirm it.", ref=missing[0].name)
+            )
+        self.write({"state": "confirmed", "guardian_confirmed_at": fields.Datetime.now()})
+        self._log_event("confirm")
+
+    def action_activate(self):
+        self._check_state(("confirmed",), self.env._("Activation"))
+        self._check_capacity()
+        today = fields.Date.context_today(self)
+        for enrollment in self:
+            enrollment.write({"state": "active", "date_start": enrollment.date_start or today})
+        self._log_event("activate")
+
+    def action_back_to_draft(self):
+        self._check_state(("review", "confirmed"), self.env._("Back to draft"))
+        self.write({"state": "draft", "guardian_confirmed_at": False})
+        self._log_event("draft")
+
+    def _check_capacity(self):
+        classes = self.class_id.filtered("capacity")
+        if not classes:
+            return
+        active = dict(
+            self._read_group(
+                [("class_id", "in", classes.ids), ("state", "=", "active")],
+                ["class_id"],
+                ["__count"],
+            )
+        )
+        for klass in classes:
+            incoming = len(self.filtered(lambda e, k=klass: e.class_id == k))
+            if active.get(klass, 0) + incoming > klass.capacity:
+                raise UserError(
+                    self.env._(
+                        "%(klass)s is full: %(capacity)s places.",
+                        klass=klass.display_name,
+                        capacity=klass.capacity,
+                    )
+                )
+
+    def _open_transition_wizard(self, kind):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "training.enrollment.transition",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_kind": kind, "default_enrollment_ids": self.ids},
+        }
+
+    def action_suspend(self):
+        return self._open_transition_wizard("suspend")
+
+    def action_resume(self):
+        return self._open_transition_wizard("resume")
+
+    def action_withdraw(self):
+        return self._open_transition_wizard("withdraw")
+
+    def action_complete(self):
+        return self._open_transition_wizard("complete")
+
+    def action_transfer(self):
+        return self._open_transition_wizard("transfer")
+
+    def _suspend(self, date, reason):
+        self._check_state(("active",), self.env._("Suspension"))
+        self.write({"state": "suspended", "date_suspended": date})
+        self._log_event("suspend", date, reason)
+
+    def _resume(self, date, reason):
+        self._check_state(("suspended",), self.env._("Resumption"))
+        self.write({"state": "active", "date_suspended": False})
+        self._log_event("resume", date, reason)
+
+    def _withdraw(self, date, reason):
+        self._check_state(("active", "suspended", "confirmed"), self.env._("Withdrawal"))
+        self.write({"state": "withdrawn", "date_end": date})
+        self._log_event("withdraw", date, reason)
+
+    def _complete(self, date, reason):
+        self._check_state(("active",), self.env._("Completion"))
+        self.write({"state": "completed", "date_end": date})
+        self._log_event("complete", date, reason)
+
+    def _transfer(self, new_class, date, reason):
+        self._check_state(("active", "suspended", "confirmed"), self.env._("Class transfer"))
+        if any(e.class_id == new_class for e in self):
+            raise UserError(self.env._("The student is already in %(klass)s.", klass=new_class.name))
+        if new_class.company_id != self.company_id:
+            raise UserError(self.env._("A transfer stays within one campus."))
+        for enrollment in self:
+            old_class = enrollment.class_id
+            enrollment.write({"class_id": new_class.id, "date_class": date})
+            enrollment._log_event("transfer", date, reason, from_class=old_class)
+        self._check_capacity()
+
+    # ------------------------------------------------------------------ attendance
+    def _attends_on(self, day):
+        """Whether the student belongs in a session of the enrolment's class on ``day``.
+
+        Not before the start (or the class transfer), not after the end, not while
+        suspended.
+        """
+        self.ensure_one()
+        if not self.date_start or self.date_start > day:
+            return False
+        if self.date_class and self.date_class > day:
+            return False
+        if self.date_end and self.date_end < day:
+            return False
+        if self.state == "suspended":
+            return bool(self.date_suspended) and self.date_suspended > day
+        return self.state in ("active", "withdrawn", "completed")
+
+
+class TrainingEnrollmentEvent(models.Model):
+    """One recorded transition of an enrolment: never edited, never deleted."""
+
+    _name = "training.enrollment.event"
+    _description = "Enrolment History Event"
+    _order = "date desc, id desc"
+
+    enrollment_id = fields.Many2one(
+        comodel_name="training.enrollment", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="enrollment_id.company_id", store=True, index=True)
+    student_id = fields.Many2one(related="enrollment_id.student_id", store=True)
+    kind = fields.Selection(
+        selection=[
+            ("submit", "Submitted for review"),
+            ("confirm", "Confirmed by guardian"),
+            ("activate", "Activated"),
+            ("draft", "Back to draft"),
+            ("suspend", "Suspended"),
+            ("resume", "Resumed"),
+            ("transfer", "Class transfer"),
+            ("withdraw", "Withdrawn"),
+            ("complete", "Completed"),
+        ],
+        required=True,
+    )
+    date = fields.Date(required=True)
+    reason = fields.Text()
+    from_class_id = fields.Many2one(comodel_name="training.class", string="From class")
+    to_class_id = fields.Many2one(comodel_name="training.class", string="To class")
+    user_id = fields.Many2one(
+        comodel_name="res.users", string="Recorded by", default=lambda self: self.env.user
+    )

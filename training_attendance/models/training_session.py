@@ -1,0 +1,262 @@
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+CLERK_GROUP = "training_attendance.group_attendance_clerk"
+
+
+class TrainingSession(models.Model):
+    """One lesson of a class, and the sheet on which its attendance is taken."""
+
+    _name = "training.session"
+    _description = "Training Session"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "start desc, id desc"
+    _check_company_auto = True
+
+    class_id = fields.Many2one(
+        comodel_name="training.class",
+        string="Class",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        related="class_id.company_id", store=True, index=True, string="Campus"
+    )
+    course_id = fields.Many2one(related="class_id.course_id", store=True, index=True)
+    start = fields.Datetime(required=True, tracking=True, index=True)
+    stop = fields.Datetime(string="End", required=True, tracking=True)
+    duration = fields.Float(
+        string="Duration (hours)", compute="_compute_duration", store=True
+    )
+    teacher_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Teacher",
+        compute="_compute_from_class",
+        store=True,
+        readonly=False,
+        index=True,
+        tracking=True,
+        domain=[("share", "=", False)],
+    )
+    room = fields.Char(compute="_compute_from_class", store=True, readonly=False)
+    kind = fields.Selection(
+        selection=[("regular", "Regular"), ("makeup", "Make-up"), ("trial", "Trial")],
+        default="regular",
+        required=True,
+    )
+    state = fields.Selection(
+        selection=[
+            ("planned", "Planned"),
+            ("open", "Attendance open"),
+            ("done", "Validated"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="planned",
+        required=True,
+        tracking=True,
+        copy=False,
+        index=True,
+    )
+    attendance_line_ids = fields.One2many(
+        comodel_name="training.attendance.line",
+        inverse_name="session_id",
+        string="Attendance",
+        copy=False,
+    )
+    validated_by_id = fields.Many2one(
+        comodel_name="res.users", string="Validated by", readonly=True, copy=False
+    )
+    validated_at = fields.Datetime(string="Validated on", readonly=True, copy=False)
+    note = fields.Html()
+    count_pending = fields.Integer(string="Unmarked", compute="_compute_counts")
+    count_present = fields.Integer(string="Present", compute="_compute_counts")
+    count_absent = fields.Integer(string="Absent", compute="_compute_counts")
+    count_excused = fields.Integer(string="Excused", compute="_compute_counts")
+    count_late = fields.Integer(string="Late", compute="_compute_counts")
+
+    @api.depends("class_id.name", "start")
+    def _compute_display_name(self):
+        for session in self:
+            start = ""
+            if session.start:
+                local = fields.Datetime.context_timestamp(session, session.start)
+                start = local.strftime("%Y-%m-%d %H:%M")
+            session.display_name = f"{session.class_id.name or ''} {start}".strip()
+
+    @api.depends("start", "stop")
+    def _compute_duration(self):
+        for session in self:
+            if session.start and session.stop:
+                session.duration = (session.stop - session.start).total_seconds() / 3600
+            else:
+                session.duration = 0.0
+
+    @api.depends("class_id")
+    def _compute_from_class(self):
+        for session in self:
+            session.teacher_id = session.class_id.teacher_id
+            session.room = session.class_id.room
+
+    @api.depends("attendance_line_ids.status", "attendance_line_ids.late_minutes")
+    def _compute_counts(self):
+        counts = {}
+        if self.ids:
+            groups = self.env["training.attendance.line"]._read_group(
+                [("session_id", "in", self.ids)], ["session_id", "status"], ["__count"]
+            )
+            for session, status, count in groups:
+                counts[session.id, status] = count
+            late = self.env["training.attendance.line"]._read_group(
+                [("session_id", "in", self.ids), ("late_minutes", ">", 0)],
+                ["session_id"],
+                ["__count"],
+            )
+            for session, count in late:
+                counts[session.id, "late"] = count
+        for session in self:
+            for key in ("pending", "present", "absent", "excused", "late"):
+                session[f"count_{key}"] = counts.get((session.id, key), 0)
+
+    @api.constrains("start", "stop")
+    def _check_dates(self):
+        for session in self:
+            if session.stop <= session.start:
+                raise ValidationError(
+                    self.env._("A session must end after it starts (%(name)s).", name=session.display_name)
+                )
+
+    def unlink(self):
+        if any(s.state == "done" or s.attendance_line_ids.filtered(lambda l: l.status != "pending") for s in self):
+            raise UserError(
+                self.env._("A session with recorded attendance cannot be deleted; cancel it instead.")
+            )
+        return super().unlink()
+
+    # ------------------------------------------------------------------ helpers
+    def _tz(self):
+        self.ensure_one()
+        return pytz.timezone(self.company_id.partner_id.tz or self.env.user.tz or "UTC")
+
+    def _local_date(self):
+        self.ensure_one()
+        return pytz.utc.localize(self.start).astimezone(self._tz()).date()
+
+    def _check_state(self, allowed, action_label):
+        wrong = self.filtered(lambda s: s.state not in allowed)
+        if wrong:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "%(action)s is not possible: %(name)s is %(state)s.",
+                    action=action_label,
+                    name=wrong[0].display_name,
+                    state=states[wrong[0].state],
+                )
+            )
+
+    def _check_is_teacher(self, action_label):
+        """Only the session's teacher or an attendance clerk / campus manager may act."""
+        if self.env.su or self.env.user.has_group(CLERK_GROUP):
+            return
+        user = self.env.user
+        others = self.filtered(lambda s: user not in (s.teacher_id | s.class_id.teacher_id))
+        if others:
+            raise UserError(
+                self.env._(
+                    "%(action)s of %(name)s is for its teacher or an attendance clerk.",
+                    action=action_label,
+                    name=others[0].display_name,
+                )
+            )
+
+    # ------------------------------------------------------------------ actions
+    def action_open(self):
+        """Open the attendance sheet: one pending line per student attending that day."""
+        self._check_state(("planned", "open"), self.env._("Taking attendance"))
+        self._check_is_teacher(self.env._("Taking attendance"))
+        self._create_missing_lines()
+        self.filtered(lambda s: s.state == "planned").write({"state": "open"})
+        return True
+
+    def _create_missing_lines(self):
+        enrollments = (
+            self.env["training.enrollment"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("class_id", "in", self.class_id.ids),
+                    ("state", "in", ("active", "suspended", "withdrawn", "completed")),
+                    ("date_start", "!=", False),
+                ],
+                ["class_id", "student_id", "date_start", "date_class", "date_end",
+                 "state", "date_suspended"],
+            )
+        )
+        existing = {(line.session_id.id, line.student_id.id) for line in self.attendance_line_ids}
+        vals_list = []
+        for session in self:
+            day = session._local_date()
+            for enrollment in enrollments:
+                if (
+                    enrollment.class_id == session.class_id
+                    and enrollment._attends_on(day)
+                    and (session.id, enrollment.student_id.id) not in existing
+                ):
+                    vals_list.append(
+                        {
+                            "session_id": session.id,
+                            "student_id": enrollment.student_id.id,
+                            "enrollment_id": enrollment.id,
+                        }
+                    )
+        return self.env["training.attendance.line"].create(vals_list)
+
+    def action_mark_rest_present(self):
+        self._check_state(("open",), self.env._("Marking attendance"))
+        self._check_is_teacher(self.env._("Marking attendance"))
+        self.attendance_line_ids.filtered(lambda l: l.status == "pending").write(
+            {"status": "present"}
+        )
+        return True
+
+    def action_validate(self):
+        """The teacher's signature: records who and when, and locks the lines."""
+        self._check_state(("open",), self.env._("Validation"))
+        self._check_is_teacher(self.env._("Validation"))
+        pending = self.attendance_line_ids.filtered(lambda l: l.status == "pending")
+        if pending:
+            raise UserError(
+                self.env._(
+                    "%(count)s student(s) are still unmarked in %(name)s: %(students)s.",
+                    count=len(pending),
+                    name=pending[0].session_id.display_name,
+                    students=", ".join(pending.student_id.mapped("name")),
+                )
+            )
+        self.write(
+            {
+                "state": "done",
+                "validated_by_id": self.env.user.id,
+                "validated_at": fields.Datetime.now(),
+            }
+        )
+        return True
+
+    def action_cancel(self):
+        self._check_state(("planned", "open"), self.env._("Cancellation"))
+        self._check_is_teacher(self.env._("Cancellation"))
+        self.write({"state": "cancelled"})
+        return True
+
+    def action_reset_to_planned(self):
+        self._check_state(("cancelled",), self.env._("Re-planning"))
+        self._check_is_teacher(self.env._("Re-planning"))
+        with_lines = self.filtered("attendance_line_ids")
+        with_lines.write({"state": "open"})
+        (self - with_lines).write({"state": "planned"})
+        return True
