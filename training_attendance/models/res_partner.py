@@ -30,7 +30,6 @@ class ResPartner(models.Model):
     study_habits = fields.Text(string="Study habits")
     counselor_id = fields.Many2one(
         comodel_name="res.users",
-        string="Counselor",
         index=True,
         tracking=True,
         domain=[("share", "=", False)],
@@ -132,9 +131,7 @@ class ResPartner(models.Model):
         sequence = self.env["ir.sequence"].sudo()
         for partner in self:
             company = partner.company_id or self.env.company
-            partner.student_code = sequence.with_company(company).next_by_code(
-                "training.student"
-            )
+            partner.student_code = sequence.with_company(company).next_by_code("training.student")
 
     def action_view_enrollments(self):
         self.ensure_one()

@@ -20,14 +20,12 @@ class TrainingAttendanceLine(models.Model):
 
     session_id = fields.Many2one(
         comodel_name="training.session",
-        string="Session",
         required=True,
         index=True,
         ondelete="cascade",
     )
     student_id = fields.Many2one(
         comodel_name="res.partner",
-        string="Student",
         required=True,
         index=True,
         ondelete="restrict",
@@ -152,7 +150,9 @@ class TrainingAttendanceLine(models.Model):
     def _check_minutes(self):
         for line in self:
             if line.late_minutes < 0 or line.left_early_minutes < 0:
-                raise ValidationError(self.env._("Late and early-leave minutes cannot be negative."))
+                raise ValidationError(
+                    self.env._("Late and early-leave minutes cannot be negative.")
+                )
             if (line.late_minutes or line.left_early_minutes) and line.status != "present":
                 raise ValidationError(
                     self.env._(
@@ -197,16 +197,16 @@ class TrainingAttendanceLine(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if "late_minutes" in vals or "left_early_minutes" in vals:
-            if (vals.get("late_minutes") or vals.get("left_early_minutes")) and "status" not in vals:
-                pending = self.filtered(lambda l: l.status == "pending")
-                if pending:
-                    pending.write({"status": "present"})
+        locked = self._check_unlocked(self.session_id)
+        minutes = vals.get("late_minutes") or vals.get("left_early_minutes")
+        if minutes and "status" not in vals:
+            self.filtered(lambda line: line.status == "pending").write({"status": "present"})
         if vals.get("status") in ("absent", "excused"):
             vals = dict(vals, late_minutes=0, left_early_minutes=0)
-        locked = self._check_unlocked(self.session_id)
         tracked = [f for f in TRACKED_FIELDS if f in vals]
-        corrected = self.filtered(lambda l: l.session_id in locked) if tracked else self.browse()
+        corrected = (
+            self.filtered(lambda line: line.session_id in locked) if tracked else self.browse()
+        )
         before = {line.id: {f: line[f] for f in tracked} for line in corrected}
         res = super().write(vals)
         if corrected:
@@ -237,13 +237,15 @@ class TrainingAttendanceLine(models.Model):
                 )
             if changes:
                 by_session[line.session_id].append(
-                    Markup("<li>%s — %s</li>")
-                    % (line.student_id.name, Markup("; ").join(changes))
+                    Markup("<li>%s — %s</li>") % (line.student_id.name, Markup("; ").join(changes))
                 )
         for session, items in by_session.items():
             session.message_post(
                 body=Markup("<p>%s</p><ul>%s</ul>")
-                % (escape(self.env._("Attendance corrected after validation:")), Markup("").join(items)),
+                % (
+                    escape(self.env._("Attendance corrected after validation:")),
+                    Markup("").join(items),
+                ),
                 subtype_xmlid="mail.mt_note",
             )
 

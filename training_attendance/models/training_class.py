@@ -30,7 +30,6 @@ class TrainingClass(models.Model):
     )
     course_id = fields.Many2one(
         comodel_name="training.course",
-        string="Course",
         required=True,
         ondelete="restrict",
         index=True,
@@ -39,7 +38,6 @@ class TrainingClass(models.Model):
     )
     teacher_id = fields.Many2one(
         comodel_name="res.users",
-        string="Teacher",
         index=True,
         tracking=True,
         domain=[("share", "=", False)],
@@ -127,6 +125,8 @@ class TrainingClassTimetable(models.Model):
     def _check_times(self):
         for slot in self:
             if not (0 <= slot.start_time < 24 and 0 < slot.end_time <= 24):
-                raise ValidationError(self.env._("Timetable times must lie between 00:00 and 24:00."))
+                raise ValidationError(
+                    self.env._("Timetable times must lie between 00:00 and 24:00.")
+                )
             if slot.end_time <= slot.start_time:
                 raise ValidationError(self.env._("A timetable slot must end after it starts."))

@@ -40,7 +40,11 @@ class TrainingCourse(models.Model):
     description = fields.Html()
 
     _sql_constraints = [
-        ("code_company_uniq", "unique(code, company_id)", "The course code must be unique per campus."),
+        (
+            "code_company_uniq",
+            "unique(code, company_id)",
+            "The course code must be unique per campus.",
+        ),
     ]
 
     @api.constrains("lesson_duration", "price_per_hour")
@@ -73,8 +77,10 @@ class TrainingCourse(models.Model):
         return vals
 
     def _create_product(self):
-        products = self.env["product.product"].sudo().create(
-            [course._prepare_product_vals() for course in self]
+        products = (
+            self.env["product.product"]
+            .sudo()
+            .create([course._prepare_product_vals() for course in self])
         )
         for course, product in zip(self, products, strict=True):
             course.product_id = product

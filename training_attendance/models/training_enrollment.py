@@ -25,7 +25,6 @@ class TrainingEnrollment(models.Model):
     )
     student_id = fields.Many2one(
         comodel_name="res.partner",
-        string="Student",
         required=True,
         index=True,
         ondelete="restrict",
@@ -44,7 +43,6 @@ class TrainingEnrollment(models.Model):
     )
     class_id = fields.Many2one(
         comodel_name="training.class",
-        string="Class",
         required=True,
         index=True,
         ondelete="restrict",
@@ -90,7 +88,6 @@ class TrainingEnrollment(models.Model):
     )
     counselor_id = fields.Many2one(
         comodel_name="res.users",
-        string="Counselor",
         index=True,
         tracking=True,
         compute="_compute_counselor_id",
@@ -100,7 +97,6 @@ class TrainingEnrollment(models.Model):
     )
     consultant_id = fields.Many2one(
         comodel_name="res.users",
-        string="Consultant",
         tracking=True,
         domain=[("share", "=", False)],
     )
@@ -351,7 +347,9 @@ class TrainingEnrollment(models.Model):
     def _transfer(self, new_class, date, reason):
         self._check_state(("active", "suspended", "confirmed"), self.env._("Class transfer"))
         if any(e.class_id == new_class for e in self):
-            raise UserError(self.env._("The student is already in %(klass)s.", klass=new_class.name))
+            raise UserError(
+                self.env._("The student is already in %(klass)s.", klass=new_class.name)
+            )
         if new_class.company_id != self.company_id:
             raise UserError(self.env._("A transfer stays within one campus."))
         for enrollment in self:
@@ -361,22 +359,27 @@ class TrainingEnrollment(models.Model):
         self._check_capacity()
 
     # ------------------------------------------------------------------ attendance
-    def _attends_on(self, day):
-        """Whether the student belongs in a session of the enrolment's class on ``day``.
+    def _attends(self, klass, day):
+        """Whether the student belongs in a session of ``klass`` on ``day``.
 
-        Not before the start (or the class transfer), not after the end, not while
-        suspended.
+        Not before the start, not after the end, not while suspended; in the current
+        class from the transfer on, in a former class until the transfer.
         """
         self.ensure_one()
         if not self.date_start or self.date_start > day:
             return False
-        if self.date_class and self.date_class > day:
-            return False
         if self.date_end and self.date_end < day:
             return False
-        if self.state == "suspended":
-            return bool(self.date_suspended) and self.date_suspended > day
-        return self.state in ("active", "withdrawn", "completed")
+        if self.state == "suspended" and not (self.date_suspended and self.date_suspended > day):
+            return False
+        if self.state not in ("active", "suspended", "withdrawn", "completed"):
+            return False
+        if klass == self.class_id:
+            return not self.date_class or self.date_class <= day
+        return any(
+            event.kind == "transfer" and event.from_class_id == klass and day < event.date
+            for event in self.event_ids
+        )
 
 
 class TrainingEnrollmentEvent(models.Model):

@@ -9,7 +9,6 @@ class TrainingGuardianLink(models.Model):
 
     student_id = fields.Many2one(
         comodel_name="res.partner",
-        string="Student",
         required=True,
         ondelete="cascade",
         index=True,
@@ -17,7 +16,6 @@ class TrainingGuardianLink(models.Model):
     )
     guardian_id = fields.Many2one(
         comodel_name="res.partner",
-        string="Guardian",
         required=True,
         ondelete="restrict",
         index=True,

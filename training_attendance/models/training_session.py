@@ -17,7 +17,6 @@ class TrainingSession(models.Model):
 
     class_id = fields.Many2one(
         comodel_name="training.class",
-        string="Class",
         required=True,
         index=True,
         ondelete="restrict",
@@ -30,12 +29,9 @@ class TrainingSession(models.Model):
     course_id = fields.Many2one(related="class_id.course_id", store=True, index=True)
     start = fields.Datetime(required=True, tracking=True, index=True)
     stop = fields.Datetime(string="End", required=True, tracking=True)
-    duration = fields.Float(
-        string="Duration (hours)", compute="_compute_duration", store=True
-    )
+    duration = fields.Float(string="Duration (hours)", compute="_compute_duration", store=True)
     teacher_id = fields.Many2one(
         comodel_name="res.users",
-        string="Teacher",
         compute="_compute_from_class",
         store=True,
         readonly=False,
@@ -127,13 +123,21 @@ class TrainingSession(models.Model):
         for session in self:
             if session.stop <= session.start:
                 raise ValidationError(
-                    self.env._("A session must end after it starts (%(name)s).", name=session.display_name)
+                    self.env._(
+                        "A session must end after it starts (%(name)s).", name=session.display_name
+                    )
                 )
 
     def unlink(self):
-        if any(s.state == "done" or s.attendance_line_ids.filtered(lambda l: l.status != "pending") for s in self):
+        if any(
+            s.state == "done"
+            or s.attendance_line_ids.filtered(lambda line: line.status != "pending")
+            for s in self
+        ):
             raise UserError(
-                self.env._("A session with recorded attendance cannot be deleted; cancel it instead.")
+                self.env._(
+                    "A session with recorded attendance cannot be deleted; cancel it instead."
+                )
             )
         return super().unlink()
 
@@ -184,17 +188,18 @@ class TrainingSession(models.Model):
         return True
 
     def _create_missing_lines(self):
+        classes = self.class_id.ids
         enrollments = (
             self.env["training.enrollment"]
             .sudo()
-            .search_fetch(
+            .search(
                 [
-                    ("class_id", "in", self.class_id.ids),
+                    "|",
+                    ("class_id", "in", classes),
+                    ("event_ids.from_class_id", "in", classes),
                     ("state", "in", ("active", "suspended", "withdrawn", "completed")),
                     ("date_start", "!=", False),
-                ],
-                ["class_id", "student_id", "date_start", "date_class", "date_end",
-                 "state", "date_suspended"],
+                ]
             )
         )
         existing = {(line.session_id.id, line.student_id.id) for line in self.attendance_line_ids}
@@ -202,11 +207,9 @@ class TrainingSession(models.Model):
         for session in self:
             day = session._local_date()
             for enrollment in enrollments:
-                if (
-                    enrollment.class_id == session.class_id
-                    and enrollment._attends_on(day)
-                    and (session.id, enrollment.student_id.id) not in existing
-                ):
+                key = (session.id, enrollment.student_id.id)
+                if key not in existing and enrollment._attends(session.class_id, day):
+                    existing.add(key)
                     vals_list.append(
                         {
                             "session_id": session.id,
@@ -219,7 +222,7 @@ class TrainingSession(models.Model):
     def action_mark_rest_present(self):
         self._check_state(("open",), self.env._("Marking attendance"))
         self._check_is_teacher(self.env._("Marking attendance"))
-        self.attendance_line_ids.filtered(lambda l: l.status == "pending").write(
+        self.attendance_line_ids.filtered(lambda line: line.status == "pending").write(
             {"status": "present"}
         )
         return True
@@ -228,7 +231,7 @@ class TrainingSession(models.Model):
         """The teacher's signature: records who and when, and locks the lines."""
         self._check_state(("open",), self.env._("Validation"))
         self._check_is_teacher(self.env._("Validation"))
-        pending = self.attendance_line_ids.filtered(lambda l: l.status == "pending")
+        pending = self.attendance_line_ids.filtered(lambda line: line.status == "pending")
         if pending:
             raise UserError(
                 self.env._(

@@ -40,21 +40,27 @@ class TrainingSessionGenerate(models.TransientModel):
             if wizard.date_to < wizard.date_from:
                 raise ValidationError(self.env._("The period must end after it starts."))
             if (wizard.date_to - wizard.date_from).days > 366:
-                raise ValidationError(self.env._("Generate at most one year of sessions at a time."))
+                raise ValidationError(
+                    self.env._("Generate at most one year of sessions at a time.")
+                )
 
     def _holidays(self, company):
         """Days off of the campus calendar (``resource.calendar.leaves`` without resource)."""
         calendar = company.resource_calendar_id
         if not self.skip_public_holidays or not calendar:
             return set()
-        leaves = self.env["resource.calendar.leaves"].sudo().search(
-            [
-                ("calendar_id", "in", (calendar.id, False)),
-                ("resource_id", "=", False),
-                ("company_id", "in", (company.id, False)),
-                ("date_from", "<=", datetime.combine(self.date_to, time.max)),
-                ("date_to", ">=", datetime.combine(self.date_from, time.min)),
-            ]
+        leaves = (
+            self.env["resource.calendar.leaves"]
+            .sudo()
+            .search(
+                [
+                    ("calendar_id", "in", (calendar.id, False)),
+                    ("resource_id", "=", False),
+                    ("company_id", "in", (company.id, False)),
+                    ("date_from", "<=", datetime.combine(self.date_to, time.max)),
+                    ("date_to", ">=", datetime.combine(self.date_from, time.min)),
+                ]
+            )
         )
         days = set()
         for leave in leaves:
@@ -82,7 +88,9 @@ class TrainingSessionGenerate(models.TransientModel):
             holidays = self._holidays(klass.company_id)
             day = self.date_from
             while day <= self.date_to:
-                for slot in klass.timetable_ids.filtered(lambda s, d=day: int(s.weekday) == d.weekday()):
+                for slot in klass.timetable_ids.filtered(
+                    lambda s, d=day: int(s.weekday) == d.weekday()
+                ):
                     if day in holidays:
                         continue
                     start, stop = (

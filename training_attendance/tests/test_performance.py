@@ -1,0 +1,52 @@
+from datetime import date
+
+from .common import TrainingCase
+
+
+class TestPerformance(TrainingCase):
+    """Opening, marking and validating a session costs the same queries for 10 or 30."""
+
+    def _class_of(self, size):
+        klass = self.klass.copy({"name": f"Class of {size}"})
+        students = self._students(size, prefix=f"Size{size}")
+        self._enroll(students, klass, date(2026, 9, 1))
+        # some history, so that lateness accumulation has lines to read
+        past = self._session(date(2026, 9, 30), klass=klass)
+        past.action_open()
+        past.action_mark_rest_present()
+        past.action_validate()
+        return self._session(date(2026, 10, 7), klass=klass).with_user(self.teacher)
+
+    def _take_attendance(self, session):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        session.action_open()
+        lines = session.attendance_line_ids
+        lines[0].action_set_absent()
+        lines[1].action_add_late()
+        lines[2].action_set_excused()
+        session.action_mark_rest_present()
+        session.action_validate()
+        self.env.flush_all()
+
+    def _count(self, session):
+        before = self.cr.sql_log_count
+        self._take_attendance(session)
+        return self.cr.sql_log_count - before
+
+    def test_queries_do_not_grow_with_class_size(self):
+        warmup, small, large = self._class_of(5), self._class_of(10), self._class_of(30)
+        self._take_attendance(warmup)
+        count_small, count_large = self._count(small), self._count(large)
+        self.assertEqual(large.state, "done")
+        self.assertEqual(large.count_present, 28)
+        self.assertEqual(
+            count_small,
+            count_large,
+            f"10 students: {count_small} queries, 30 students: {count_large} queries",
+        )
+
+    def test_query_budget(self):
+        session = self._class_of(30)
+        with self.assertQueryCount(140):
+            self._take_attendance(session)

@@ -1,0 +1,44 @@
+from datetime import datetime, timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import enroll
+
+
+@tagged("post_install", "-at_install")
+class TestUi(HttpCase):
+    def test_teacher_takes_attendance_in_the_web_client(self):
+        teacher = new_test_user(
+            self.env,
+            login="ta_tour_teacher",
+            groups="base.group_user,training_attendance.group_teacher",
+            tz="UTC",
+        )
+        course = self.env["training.course"].create({"name": "Tour course", "lesson_duration": 2})
+        klass = self.env["training.class"].create(
+            {"name": "Tour class", "course_id": course.id, "teacher_id": teacher.id}
+        )
+        students = self.env["res.partner"].create(
+            [{"name": f"Tour Student {x}", "is_student": True} for x in "ABC"]
+        )
+        today = fields.Date.context_today(teacher)
+        enroll(self.env, students, klass, today - timedelta(days=30))
+        start = datetime.combine(today, datetime.min.time()) + timedelta(hours=10)
+        session = self.env["training.session"].create(
+            {"class_id": klass.id, "start": start, "stop": start + timedelta(hours=2)}
+        )
+        self.start_tour(
+            "/odoo/action-training_attendance.training_session_action_today",
+            "training_attendance_take_attendance",
+            login="ta_tour_teacher",
+        )
+        self.assertEqual(session.state, "done")
+        self.assertEqual(session.validated_by_id, teacher)
+        statuses = {line.student_id.name: line.status for line in session.attendance_line_ids}
+        self.assertEqual(
+            statuses,
+            {"Tour Student A": "absent", "Tour Student B": "present", "Tour Student C": "present"},
+        )
+        late = session.attendance_line_ids.filtered(lambda line: line.late_minutes)
+        self.assertEqual((late.student_id.name, late.late_minutes), ("Tour Student B", 5))
