@@ -22,7 +22,6 @@ db_user = ${PGUSER:-False}
 db_password = ${PGPASSWORD:-False}
 http_port = $2
 http_interface = 127.0.0.1
-test_enable = True
 data_dir = ${ODOO_DATA_DIR:-$HOME/.local/share/Odoo}
 CONF
 }

@@ -48,5 +48,5 @@ class TestPerformance(TrainingCase):
 
     def test_query_budget(self):
         session = self._class_of(30)
-        with self.assertQueryCount(140):
+        with self.assertQueryCount(62):
             self._take_attendance(session)
