@@ -36,7 +36,9 @@ class TestEnrollment(TrainingCase):
     def _transition(self, enrollment, kind, day, reason="", **vals):
         action = getattr(enrollment, f"action_{kind}")()
         wizard = Form(
-            self.env[action["res_model"]].with_user(self.counselor).with_context(action["context"])
+            self.env[action["res_model"]]
+            .with_user(self.counselor)
+            .with_context(**action["context"])
         )
         wizard.date = day
         wizard.reason = reason or f"{kind} for testing"
