@@ -9,6 +9,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
+    "post_init_hook": "_create_campus_policies",
     "depends": ["mail", "product", "resource"],
     "data": [
         "security/security.xml",

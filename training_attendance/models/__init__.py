@@ -1,4 +1,5 @@
 from . import training_policy
+from . import res_company
 from . import res_partner
 from . import training_guardian_link
 from . import training_course

@@ -83,3 +83,14 @@ class TestAttendanceRules(TrainingCase):
         self.assertEqual(self.enrollments.mapped("hours_consumed"), [0.0] * 3)
         session.action_validate()
         self.assertEqual(self.enrollments.mapped("hours_consumed"), [2.0] * 3)
+
+    def test_every_campus_has_its_own_policy_with_the_defaults(self):
+        campus = self.env["res.company"].create({"name": "New campus"})
+        policy = self.env["training.policy"].search([("company_id", "=", campus.id)])
+        self.assertEqual(len(policy), 1)
+        self.assertEqual(
+            (policy.late_threshold_percent, policy.unexcused_absence_consumes_hours), (50, False)
+        )
+        main = self.env["training.policy"]._get_for_company(self.company)
+        main.late_threshold_percent = 30
+        self.assertEqual(policy.late_threshold_percent, 50, "campuses do not share a policy")
