@@ -49,7 +49,7 @@ class ResPartner(models.Model):
         inverse_name="student_id",
         string="Enrolments",
     )
-    enrollment_count = fields.Integer(compute="_compute_enrollment_count")
+    enrollment_count = fields.Integer(string="Enrolment count", compute="_compute_enrollment_count")
     student_state = fields.Selection(
         selection=[
             ("prospect", "Prospect"),

@@ -31,7 +31,7 @@ class TrainingAttendanceLine(models.Model):
         ondelete="restrict",
         domain=[("is_student", "=", True)],
     )
-    student_name = fields.Char(related="student_id.name", store=True)
+    student_name = fields.Char(related="student_id.name", string="Student name", store=True)
     student_code = fields.Char(related="student_id.student_code")
     enrollment_id = fields.Many2one(
         comodel_name="training.enrollment",
@@ -44,7 +44,7 @@ class TrainingAttendanceLine(models.Model):
     course_id = fields.Many2one(related="session_id.course_id", store=True)
     teacher_id = fields.Many2one(related="session_id.teacher_id", store=True, index=True)
     session_start = fields.Datetime(related="session_id.start", store=True, string="Session start")
-    session_state = fields.Selection(related="session_id.state", string="Session state")
+    session_state = fields.Selection(related="session_id.state", string="Session status")
     counselor_id = fields.Many2one(related="student_id.counselor_id", string="Counselor")
     status = fields.Selection(
         selection=[

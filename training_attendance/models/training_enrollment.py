@@ -102,6 +102,7 @@ class TrainingEnrollment(models.Model):
     )
     guardian_confirmed_at = fields.Datetime(string="Confirmed by guardian on", copy=False)
     state = fields.Selection(
+        string="Status",
         selection=[
             ("draft", "Draft"),
             ("review", "Under review"),
@@ -390,7 +391,11 @@ class TrainingEnrollmentEvent(models.Model):
     _order = "date desc, id desc"
 
     enrollment_id = fields.Many2one(
-        comodel_name="training.enrollment", required=True, ondelete="cascade", index=True
+        comodel_name="training.enrollment",
+        string="Enrolment",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
     company_id = fields.Many2one(related="enrollment_id.company_id", store=True, index=True)
     student_id = fields.Many2one(related="enrollment_id.student_id", store=True)

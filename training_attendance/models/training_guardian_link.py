@@ -20,7 +20,9 @@ class TrainingGuardianLink(models.Model):
         ondelete="restrict",
         index=True,
     )
-    company_id = fields.Many2one(related="student_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="student_id.company_id", string="Campus", store=True, index=True
+    )
     relationship = fields.Selection(
         selection=[
             ("mother", "Mother"),
@@ -62,7 +64,7 @@ class TrainingGuardianLink(models.Model):
         if groups:
             raise ValidationError(
                 self.env._(
-                    "%(student)s already has a primary guardian; a student has only one.",
+                    "%(student)s already has a primary contact; a student has only one.",
                     student=groups[0][0].display_name,
                 )
             )

@@ -46,6 +46,7 @@ class TrainingSession(models.Model):
         required=True,
     )
     state = fields.Selection(
+        string="Status",
         selection=[
             ("planned", "Planned"),
             ("open", "Attendance open"),

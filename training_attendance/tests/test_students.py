@@ -86,7 +86,7 @@ class TestStudents(TrainingCase):
         )
         self.assertTrue(mother.is_guardian, "a linked guardian is flagged as guardian")
         self.assertEqual(mother.student_link_ids, link)
-        with self.assertRaisesRegex(ValidationError, "primary guardian"), self.cr.savepoint():
+        with self.assertRaisesRegex(ValidationError, "primary contact"), self.cr.savepoint():
             self.env["training.guardian.link"].create(
                 {"student_id": student.id, "guardian_id": father.id, "is_primary": True}
             )

@@ -18,7 +18,9 @@ class TrainingEnrollmentTransition(models.TransientModel):
         ],
         required=True,
     )
-    enrollment_ids = fields.Many2many(comodel_name="training.enrollment", required=True)
+    enrollment_ids = fields.Many2many(
+        comodel_name="training.enrollment", string="Enrolments", required=True
+    )
     company_id = fields.Many2one(related="enrollment_ids.company_id")
     date = fields.Date(required=True, default=fields.Date.context_today)
     reason = fields.Text(required=True)

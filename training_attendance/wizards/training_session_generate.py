@@ -25,7 +25,9 @@ class TrainingSessionGenerate(models.TransientModel):
         default=lambda self: fields.Date.context_today(self) + timedelta(days=27),
     )
     skip_public_holidays = fields.Boolean(
-        default=True, help="Skip the days off of the campus's working-time calendar."
+        string="Skip public holidays",
+        default=True,
+        help="Skip the days off of the campus's working-time calendar.",
     )
 
     @api.model
