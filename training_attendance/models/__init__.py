@@ -7,3 +7,4 @@ from . import training_class
 from . import training_enrollment
 from . import training_session
 from . import training_attendance_line
+from . import training_demo
