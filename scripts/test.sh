@@ -41,4 +41,4 @@ install "$DB" --without-demo=all
 
 echo "== Odoo tests (pytest-odoo, tours in headless Chromium)"
 "$PYTHON" -m pytest --odoo-config="$WORK/odoo.conf" --odoo-database="$DB" --odoo-http \
-    --odoo-log-level=warn --odoo-extra=test-enable "$@" training_attendance/tests
+    --odoo-log-level=warn "$@" training_attendance/tests

@@ -6,3 +6,4 @@ from . import test_security
 from . import test_session_generate
 from . import test_performance
 from . import test_ui
+from . import test_i18n
