@@ -1,3 +1,4 @@
+from . import training_state_mixin
 from . import training_policy
 from . import res_company
 from . import res_partner

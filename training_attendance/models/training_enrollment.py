@@ -9,7 +9,7 @@ class TrainingEnrollment(models.Model):
 
     _name = "training.enrollment"
     _description = "Enrolment"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "training.state.mixin"]
     _order = "date_contract desc, id desc"
     _check_company_auto = True
 
@@ -222,20 +222,6 @@ class TrainingEnrollment(models.Model):
         return super().unlink()
 
     # ------------------------------------------------------------------ transitions
-    def _check_state(self, allowed, action_label):
-        wrong = self.filtered(lambda e: e.state not in allowed)
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "%(action)s is not possible for %(ref)s in state %(state)s.",
-                    action=action_label,
-                    ref=wrong[0].name,
-                    state=dict(self._fields["state"]._description_selection(self.env))[
-                        wrong[0].state
-                    ],
-                )
-            )
-
     def _log_event(self, kind, date=None, reason=None, from_class=None):
         self.env["training.enrollment.event"].create(
             [

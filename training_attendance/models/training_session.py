@@ -11,7 +11,7 @@ class TrainingSession(models.Model):
 
     _name = "training.session"
     _description = "Training Session"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "training.state.mixin"]
     _order = "start desc, id desc"
     _check_company_auto = True
 
@@ -150,19 +150,6 @@ class TrainingSession(models.Model):
     def _local_date(self):
         self.ensure_one()
         return pytz.utc.localize(self.start).astimezone(self._tz()).date()
-
-    def _check_state(self, allowed, action_label):
-        wrong = self.filtered(lambda s: s.state not in allowed)
-        if wrong:
-            states = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(
-                self.env._(
-                    "%(action)s is not possible: %(name)s is %(state)s.",
-                    action=action_label,
-                    name=wrong[0].display_name,
-                    state=states[wrong[0].state],
-                )
-            )
 
     def _check_is_teacher(self, action_label):
         """Only the session's teacher or an attendance clerk / campus manager may act."""
