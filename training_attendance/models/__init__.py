@@ -8,4 +8,7 @@ from . import training_class
 from . import training_enrollment
 from . import training_session
 from . import training_attendance_line
+from . import training_loss_reason
+from . import account_move
+from . import training_refund_request
 from . import training_demo

@@ -34,6 +34,14 @@ class TrainingCourse(models.Model):
         help="Service product used on the invoices of this course's enrolments. "
         "Created automatically when left empty.",
     )
+    fee_ids = fields.One2many(
+        comodel_name="training.course.fee",
+        inverse_name="course_id",
+        string="Fees",
+        copy=True,
+        help="Material and service fees invoiced with every enrolment, and whether a "
+        "refund gives them back.",
+    )
     class_ids = fields.One2many(
         comodel_name="training.class", inverse_name="course_id", string="Classes"
     )
@@ -84,3 +92,37 @@ class TrainingCourse(models.Model):
         )
         for course, product in zip(self, products, strict=True):
             course.product_id = product
+
+
+class TrainingCourseFee(models.Model):
+    _name = "training.course.fee"
+    _description = "Course Fee"
+    _order = "course_id, sequence, id"
+    _check_company_auto = True
+
+    sequence = fields.Integer(default=10)
+    course_id = fields.Many2one(
+        comodel_name="training.course", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="course_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="course_id.currency_id")
+    product_id = fields.Many2one(
+        comodel_name="product.product",
+        required=True,
+        ondelete="restrict",
+        check_company=True,
+    )
+    amount = fields.Monetary(compute="_compute_amount", store=True, readonly=False, required=True)
+    refundable = fields.Boolean(
+        help="Left unticked, this fee is deducted from refunds (material used, service fee)."
+    )
+
+    @api.depends("product_id")
+    def _compute_amount(self):
+        for fee in self:
+            fee.amount = fee.product_id.lst_price
+
+    @api.constrains("amount")
+    def _check_amount(self):
+        if any(fee.amount < 0 for fee in self):
+            raise ValidationError(self.env._("A fee cannot be negative."))

@@ -1,7 +1,8 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 OPEN_STATES = ("draft", "review", "confirmed", "active", "suspended")
+FINANCE_READERS = "training_attendance.group_counselor,account.group_account_invoice"
 
 
 class TrainingEnrollment(models.Model):
@@ -123,6 +124,52 @@ class TrainingEnrollment(models.Model):
         inverse_name="enrollment_id",
         string="History",
     )
+    invoice_ids = fields.One2many(
+        comodel_name="account.move",
+        inverse_name="training_enrollment_id",
+        string="Invoices",
+        groups=FINANCE_READERS,
+    )
+    invoice_count = fields.Integer(compute="_compute_invoice_count", groups=FINANCE_READERS)
+    invoice_state = fields.Selection(
+        selection=[
+            ("none", "Not invoiced"),
+            ("not_paid", "Not paid"),
+            ("partial", "Partially paid"),
+            ("paid", "Paid"),
+        ],
+        string="Payment",
+        compute="_compute_invoice_state",
+        store=True,
+        groups=FINANCE_READERS,
+    )
+    refund_request_ids = fields.One2many(
+        comodel_name="training.refund.request",
+        inverse_name="enrollment_id",
+        string="Refund requests",
+        groups=FINANCE_READERS,
+    )
+
+    @api.depends("invoice_ids")
+    def _compute_invoice_count(self):
+        for enrollment in self:
+            enrollment.invoice_count = len(enrollment.invoice_ids)
+
+    @api.depends("invoice_ids.state", "invoice_ids.payment_state", "invoice_ids.move_type")
+    def _compute_invoice_state(self):
+        for enrollment in self:
+            invoices = enrollment.invoice_ids.filtered(
+                lambda m: m.state == "posted" and m.move_type == "out_invoice"
+            )
+            states = set(invoices.mapped("payment_state"))
+            if not invoices:
+                enrollment.invoice_state = "none"
+            elif states <= {"paid", "in_payment", "reversed"}:
+                enrollment.invoice_state = "paid"
+            elif states & {"paid", "in_payment", "partial"}:
+                enrollment.invoice_state = "partial"
+            else:
+                enrollment.invoice_state = "not_paid"
 
     @api.depends("student_id")
     def _compute_guardian_id(self):
@@ -344,6 +391,134 @@ class TrainingEnrollment(models.Model):
             enrollment.write({"class_id": new_class.id, "date_class": date})
             enrollment._log_event("transfer", date, reason, from_class=old_class)
         self._check_capacity()
+
+    # ------------------------------------------------------------------ invoicing
+    def _prepare_invoice_vals(self, hours, renewal=False):
+        """Values of the customer invoice of ``hours`` lesson hours (plus the course's
+        fees on the first invoice); subclasses extend them."""
+        self.ensure_one()
+        course = self.course_id
+        lines = [
+            Command.create(
+                {
+                    "product_id": course.product_id.id,
+                    "name": self.env._(
+                        "%(course)s: %(hours)s lesson hours (%(ref)s)",
+                        course=course.name,
+                        hours=hours,
+                        ref=self.name,
+                    ),
+                    "quantity": hours,
+                    "price_unit": self.price_unit,
+                }
+            )
+        ]
+        if not renewal:
+            lines += [
+                Command.create(
+                    {"product_id": fee.product_id.id, "quantity": 1, "price_unit": fee.amount}
+                )
+                for fee in course.fee_ids
+            ]
+        return {
+            "move_type": "out_invoice",
+            "partner_id": self.guardian_id.id,
+            "company_id": self.company_id.id,
+            "invoice_origin": self.name,
+            "training_enrollment_id": self.id,
+            "training_renewal_hours": hours if renewal else 0.0,
+            "invoice_line_ids": lines,
+        }
+
+    def _create_invoice(self, hours, renewal=False):
+        self.ensure_one()
+        if not self.guardian_id:
+            raise UserError(self.env._("%(ref)s has no paying guardian to invoice.", ref=self.name))
+        if hours <= 0:
+            raise UserError(self.env._("Invoice a positive number of hours."))
+        return (
+            self.env["account.move"]
+            .with_company(self.company_id)
+            .create(self._prepare_invoice_vals(hours, renewal))
+        )
+
+    def action_create_invoice(self):
+        """The enrolment's invoice: hours purchased at the enrolment's price, plus fees."""
+        self.ensure_one()
+        self._check_state(("confirmed", "active", "suspended"), self.env._("Invoicing"))
+        if self.invoice_ids.filtered(
+            lambda m: (
+                m.move_type == "out_invoice"
+                and m.state != "cancel"
+                and not m.training_renewal_hours
+            )
+        ):
+            raise UserError(
+                self.env._(
+                    "%(ref)s is already invoiced; use Renew hours to invoice more.", ref=self.name
+                )
+            )
+        invoice = self._create_invoice(self.hours_purchased)
+        return self._action_open_invoices(invoice)
+
+    def action_renew(self):
+        self.ensure_one()
+        self._check_state(("active", "suspended"), self.env._("Renewal"))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "training.enrollment.renewal",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_enrollment_id": self.id},
+        }
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        return self._action_open_invoices(self.invoice_ids)
+
+    def _action_open_invoices(self, invoices):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        if len(invoices) == 1:
+            action.update(views=[(False, "form")], res_id=invoices.id)
+        else:
+            action["domain"] = [("id", "in", invoices.ids)]
+        action["context"] = {"default_move_type": "out_invoice"}
+        return action
+
+    def _activate_when_paid(self):
+        """Paid enrolments that wait for payment become active, and the guardian is told."""
+        template = self.env.ref("training_attendance.mail_template_admission")
+        for enrollment in self.sudo().filtered(
+            lambda e: e.state == "confirmed" and e.invoice_state == "paid"
+        ):
+            try:
+                with self.env.cr.savepoint():
+                    enrollment.action_activate()
+            except UserError as error:
+                enrollment.message_post(
+                    body=self.env._("Paid, but not activated: %(error)s", error=error.args[0])
+                )
+                continue
+            enrollment.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
+
+    def _amounts(self):
+        """Money of the enrolment, in its company's currency: paid on its posted invoices,
+        non-refundable fees, already refunded by credit notes."""
+        self.ensure_one()
+        moves = self.sudo().invoice_ids.filtered(lambda m: m.state == "posted")
+        invoices = moves.filtered(lambda m: m.move_type == "out_invoice")
+        refunds = moves.filtered(lambda m: m.move_type == "out_refund")
+        paid = sum(invoices.mapped(lambda m: m.amount_total_signed - m.amount_residual_signed))
+        kept = self.course_id.fee_ids.filtered(lambda fee: not fee.refundable).product_id
+        non_refundable = sum(
+            invoices.invoice_line_ids.filtered(lambda line: line.product_id in kept).mapped(
+                "price_total"
+            )
+        )
+        refunded = -sum(refunds.mapped("amount_total_signed"))
+        return {"paid": paid, "non_refundable": non_refundable, "refunded": refunded}
 
     # ------------------------------------------------------------------ attendance
     def _attends(self, klass, day):

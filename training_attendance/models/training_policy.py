@@ -39,6 +39,27 @@ class TrainingPolicy(models.Model):
         "enrolment's balance like an attended lesson. Excused absences never do.",
     )
 
+    counselor_supervisor_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Counselor supervisor",
+        tracking=True,
+        domain=[("share", "=", False)],
+        help="Approves refunds after the counselor (and leads refund-intent retention).",
+    )
+    campus_director_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Campus director",
+        tracking=True,
+        domain=[("share", "=", False)],
+    )
+    finance_officer_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Finance officer",
+        tracking=True,
+        domain=[("share", "=", False)],
+        help="Gives the last approval of refunds and issues the credit note.",
+    )
+
     _sql_constraints = [
         ("company_uniq", "unique(company_id)", "Each campus has exactly one training policy."),
     ]
