@@ -112,7 +112,9 @@ class TrainingCourseFee(models.Model):
         ondelete="restrict",
         check_company=True,
     )
-    amount = fields.Monetary(compute="_compute_amount", store=True, readonly=False, required=True)
+    amount = fields.Monetary(
+        compute="_compute_amount", store=True, readonly=False, precompute=True, required=True
+    )
     refundable = fields.Boolean(
         help="Left unticked, this fee is deducted from refunds (material used, service fee)."
     )

@@ -44,6 +44,7 @@ class TrainingRefundRequest(models.Model):
         compute="_compute_guardian_id",
         store=True,
         readonly=False,
+        precompute=True,
         required=True,
         tracking=True,
     )
@@ -307,6 +308,7 @@ class TrainingRefundRequest(models.Model):
     def action_finance_approve(self):
         """Finance's approval: the credit note for the approved amount, posted; the
         enrolment is withdrawn and the guardian told."""
+        self._check_state(("director_approved",), self.env._("This approval"))
         for request in self:
             if request.currency_id.compare_amounts(request.amount_approved, 0) <= 0:
                 raise UserError(self.env._("Set the approved amount before approving."))
@@ -417,7 +419,7 @@ class TrainingRefundRequest(models.Model):
 
     def _notify_guardian(self):
         template = self.env.ref("training_attendance.mail_template_refund_decision")
-        self.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
+        self.sudo().message_post_with_source(template, subtype_xmlid="mail.mt_comment")
 
     def action_view_credit_note(self):
         self.ensure_one()

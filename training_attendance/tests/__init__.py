@@ -7,3 +7,5 @@ from . import test_session_generate
 from . import test_performance
 from . import test_ui
 from . import test_i18n
+from . import test_fees_refunds
+from . import test_ui_refund
