@@ -18,7 +18,7 @@ class AccountMove(models.Model):
         readonly=True,
         help="Lesson hours this invoice adds to the enrolment once it is paid.",
     )
-    training_hours_credited = fields.Boolean(copy=False, readonly=True)
+    training_hours_credited = fields.Boolean(string="Hours credited", copy=False, readonly=True)
 
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()

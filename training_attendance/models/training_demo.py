@@ -1,3 +1,4 @@
+import base64
 import random
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -222,3 +223,52 @@ class TrainingDemo(models.AbstractModel):
             ).action_validate()
         for session in sessions:
             session.validated_at = session.stop + timedelta(minutes=10)
+
+    # ------------------------------------------------------------------ fees and refunds
+    @api.model
+    def _invoice_demo_enrollments(self):
+        """Invoice the Class A enrolments: most paid, one partly paid; one family asks for
+        a refund that waits for finance's approval."""
+        self = self.sudo()
+        klass = self._demo_ref("class_maths_a_demo")
+        enrollments = self._demo_records("training.enrollment").filtered(
+            lambda e: e.class_id == klass and e.state == "active" and not e.invoice_ids
+        )
+        if not enrollments:
+            return
+        # The demo campuses are branches created by XML: give them the accounting setup
+        # that Settings gives a branch (its parent's chart of accounts).
+        template = self.env.company.root_id.chart_template or "generic_coa"
+        for campus in enrollments.company_id:
+            self.env["account.chart.template"]._load(template, campus, install_demo=False)
+        # tutoring is invoiced without VAT in the demo, whatever the demo country's taxes
+        enrollments.course_id.product_id.taxes_id = False
+        invoices = self.env["account.move"]
+        for enrollment in enrollments:
+            invoices |= enrollment._create_invoice(enrollment.hours_purchased)
+        invoices.action_post()
+        for index, invoice in enumerate(invoices):
+            amount = invoice.amount_residual / 2 if index == 1 else invoice.amount_residual
+            self.env["account.payment.register"].with_company(invoice.company_id).with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create({"amount": amount}).action_create_payments()
+        refunding = enrollments[0]
+        request = self.env["training.refund.request"].create(
+            {
+                "enrollment_id": refunding.id,
+                "reason": "The family moves to Hangzhou next month.",
+                "application_attachment_ids": [
+                    Command.create(
+                        {
+                            "name": "refund-application.txt",
+                            "datas": base64.b64encode(
+                                b"I apply for the refund of the remaining lesson hours."
+                            ),
+                        }
+                    )
+                ],
+            }
+        )
+        request.with_user(self._demo_ref("user_counselor_demo")).action_submit()
+        request.with_user(self._demo_ref("user_supervisor_demo")).action_supervisor_approve()
+        request.with_user(self._demo_ref("user_director_demo")).action_director_approve()

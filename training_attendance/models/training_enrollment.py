@@ -503,11 +503,14 @@ class TrainingEnrollment(models.Model):
                 continue
             enrollment.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
 
-    def _amounts(self):
+    def _amounts(self, exclude=None):
         """Money of the enrolment, in its company's currency: paid on its posted invoices,
-        non-refundable fees, already refunded by credit notes."""
+        non-refundable fees, already refunded by credit notes (but ``exclude``)."""
         self.ensure_one()
-        moves = self.sudo().invoice_ids.filtered(lambda m: m.state == "posted")
+        moves = (
+            self.sudo().invoice_ids.filtered(lambda m: m.state == "posted")
+            - (exclude or self.env["account.move"]).sudo()
+        )
         invoices = moves.filtered(lambda m: m.move_type == "out_invoice")
         refunds = moves.filtered(lambda m: m.move_type == "out_refund")
         paid = sum(invoices.mapped(lambda m: m.amount_total_signed - m.amount_residual_signed))

@@ -97,7 +97,7 @@ class TrainingRefundRequest(models.Model):
     finance_user_id = fields.Many2one("res.users", string="Finance", readonly=True, copy=False)
     finance_date = fields.Datetime(string="Finance approval", readonly=True, copy=False)
     refused_by_id = fields.Many2one("res.users", string="Refused by", readonly=True, copy=False)
-    refusal_reason = fields.Text(readonly=True, copy=False, tracking=True)
+    refusal_reason = fields.Text(string="Refusal reason", readonly=True, copy=False, tracking=True)
     credit_note_id = fields.Many2one(
         comodel_name="account.move", string="Credit note", readonly=True, copy=False
     )
@@ -140,7 +140,7 @@ class TrainingRefundRequest(models.Model):
                     )
                 )
                 continue
-            money = enrollment._amounts()
+            money = enrollment._amounts(exclude=request.credit_note_id)
             consumed = request.currency_id.round(enrollment.hours_consumed * enrollment.price_unit)
             request.amount_paid = money["paid"]
             request.amount_consumed = consumed
@@ -193,7 +193,30 @@ class TrainingRefundRequest(models.Model):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("training.refund.request")
-        return super().create(vals_list)
+        requests = super().create(vals_list)
+        requests._link_application_attachments()
+        return requests
+
+    def write(self, vals):
+        if "amount_approved" in vals and not self._is_finance():
+            raise AccessError(self.env._("Only finance sets the approved amount of a refund."))
+        res = super().write(vals)
+        if "application_attachment_ids" in vals:
+            self._link_application_attachments()
+        return res
+
+    def _link_application_attachments(self):
+        """A file uploaded before the request was saved belongs to nobody (res_id 0) and
+        only its uploader can read it: give it to the request, so that every approver
+        sees the guardian's application."""
+        for request in self:
+            request.application_attachment_ids.filtered(lambda a: not a.res_id).sudo().write(
+                {"res_model": self._name, "res_id": request.id}
+            )
+
+    def _is_finance(self):
+        user = self.env.user
+        return self.env.su or user.has_group(FINANCE) or user.has_group(ACCOUNTANT)
 
     def unlink(self):
         if any(request.state != "draft" for request in self):
@@ -243,9 +266,7 @@ class TrainingRefundRequest(models.Model):
 
     def _check_step_rights(self, group_xmlid):
         user = self.env.user
-        allowed = user.has_group(group_xmlid) or (
-            group_xmlid == FINANCE and user.has_group(ACCOUNTANT)
-        )
+        allowed = self._is_finance() if group_xmlid == FINANCE else user.has_group(group_xmlid)
         if not allowed and not self.env.su:
             raise AccessError(
                 self.env._(

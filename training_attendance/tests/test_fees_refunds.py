@@ -249,8 +249,10 @@ class TestFeesRefunds(AccountTestInvoicingCommon):
         self.assertEqual(enrollment.state, "withdrawn")
         self.assertEqual(enrollment.event_ids[0].kind, "withdraw")
         self.assertFalse(self.student.active, "archived, not deleted")
-        decision = request.message_ids.filtered(lambda m: "approved" in (m.subject or ""))
+        decision = request.message_ids.filtered(lambda m: "Decision on" in (m.subject or ""))
         self.assertIn(self.guardian, decision.partner_ids)
+        self.assertIn("is approved", str(decision.body))
+        self.assertEqual(request.amount_refunded, 0.0, "its own credit note is not 'already'")
 
     def test_refusal_at_each_step(self):
         enrollment, _invoice = self._paid_enrollment()
@@ -392,6 +394,21 @@ class TestFeesRefunds(AccountTestInvoicingCommon):
         with self.assertRaisesRegex(UserError, "Nothing was paid"):
             unpaid_request.action_submit()
         self.assertEqual(unpaid_request.state, "draft")
+
+    def test_every_approver_reads_the_application_and_only_finance_sets_the_amount(self):
+        enrollment, _invoice = self._paid_enrollment()
+        request = self._request(enrollment)  # uploaded before the request existed
+        self.assertEqual(request.application_attachment_ids.res_id, request.id)
+        request.action_submit()
+        for approver in (self.supervisor, self.director, self.finance):
+            files = request.with_user(approver).application_attachment_ids
+            self.assertEqual(files.read(["name"])[0]["name"], "application.pdf")
+        request.with_user(self.supervisor).action_supervisor_approve()
+        request.with_user(self.director).action_director_approve()
+        for user in (self.counselor, self.director):
+            with self.assertRaisesRegex(AccessError, "Only finance"):
+                request.with_user(user).amount_approved = 10.0
+        self.assertEqual(request.amount_approved, 0.0)
 
     def test_application_is_required_and_one_request_at_a_time(self):
         enrollment, _invoice = self._paid_enrollment()

@@ -2,9 +2,8 @@ import base64
 from datetime import datetime, timedelta
 
 from odoo import Command, fields
-from odoo.tests import new_test_user, tagged
-
 from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
+from odoo.tests import new_test_user, tagged
 
 
 @tagged("post_install", "-at_install")

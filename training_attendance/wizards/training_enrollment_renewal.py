@@ -7,7 +7,9 @@ class TrainingEnrollmentRenewal(models.TransientModel):
     _name = "training.enrollment.renewal"
     _description = "Renew Lesson Hours"
 
-    enrollment_id = fields.Many2one(comodel_name="training.enrollment", required=True)
+    enrollment_id = fields.Many2one(
+        comodel_name="training.enrollment", string="Enrolment", required=True
+    )
     hours = fields.Float(required=True, default=20.0)
 
     def action_confirm(self):
