@@ -128,9 +128,11 @@ class TrainingEnrollment(models.Model):
         comodel_name="account.move",
         inverse_name="training_enrollment_id",
         string="Invoices",
-        groups=FINANCE_READERS,
+        groups="account.group_account_invoice",
     )
-    invoice_count = fields.Integer(compute="_compute_invoice_count", groups=FINANCE_READERS)
+    invoice_count = fields.Integer(
+        compute="_compute_invoice_count", compute_sudo=True, groups=FINANCE_READERS
+    )
     invoice_state = fields.Selection(
         selection=[
             ("none", "Not invoiced"),

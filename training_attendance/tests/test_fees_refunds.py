@@ -342,6 +342,25 @@ class TestFeesRefunds(AccountTestInvoicingCommon):
         self.assertEqual(request.credit_note_id.company_id, other)
 
     # ------------------------------------------------------------------ access and bad input
+    def test_every_role_opens_the_enrolment_form(self):
+        enrollment, _invoice = self._paid_enrollment()
+        self._request(enrollment)
+        accountant = new_test_user(
+            self.env,
+            login="rf_accountant2",
+            groups="base.group_user,account.group_account_manager",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        for user in (self.teacher, self.counselor, self.supervisor, self.finance, accountant):
+            form = Form(enrollment.with_user(user))
+            self.assertEqual(form.state, "active")
+        self.assertEqual(Form(enrollment.with_user(self.counselor)).invoice_state, "paid")
+        self.assertEqual(Form(enrollment.with_user(self.finance)).invoice_count, 1)
+        request = enrollment.refund_request_ids
+        for user in (self.counselor, self.supervisor, self.director, self.finance, accountant):
+            self.assertEqual(Form(request.with_user(user)).state, "draft")
+
     def test_teacher_cannot_see_refunds(self):
         enrollment, _invoice = self._paid_enrollment()
         request = self._request(enrollment)

@@ -1,7 +1,7 @@
 from datetime import date
 
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user
+from odoo.tests import Form, new_test_user
 
 from .common import TrainingCase
 
@@ -89,3 +89,21 @@ class TestSecurity(TrainingCase):
             policy.with_user(self.clerk).write({"late_threshold_percent": 10})
         policy.with_user(self.manager).write({"late_threshold_percent": 40})
         self.assertEqual(policy.late_threshold_percent, 40)
+
+    def test_each_role_opens_the_forms_of_its_work(self):
+        """The forms load every field a role's view shows, without an access error."""
+        student = self.students[0]
+        self.env["training.guardian.link"].create(
+            {
+                "student_id": student.id,
+                "guardian_id": self.env["res.partner"].create({"name": "Mum"}).id,
+            }
+        )
+        line = self.mine.attendance_line_ids[0]
+        enrollment = self.enrollments[0]
+        for user in (self.teacher, self.counselor, self.clerk, self.manager):
+            self.assertEqual(Form(self.mine.with_user(user)).state, "open")
+            self.assertEqual(Form(student.with_user(user)).name, student.name)
+            self.assertEqual(Form(enrollment.with_user(user)).state, "active")
+            self.assertEqual(Form(self.klass.with_user(user)).name, self.klass.name)
+            self.assertEqual(line.with_user(user).read(["status"])[0]["status"], "pending")
