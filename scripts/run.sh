@@ -16,6 +16,6 @@ fi
 echo
 echo "Odoo with training_attendance: http://localhost:$PORT/odoo?db=$DB"
 echo "  administrator (campus manager): admin / admin"
-echo "  teacher: teacher1 / teacher1, counselor: counselor / counselor, clerk: clerk / clerk"
+echo "  teacher1, teacher2, counselor, clerk, supervisor, director, finance (password = login)"
 echo
 exec "$PYTHON" -m odoo -c "$CONF" -d "$DB" --db-filter="^${DB}\$"
