@@ -1,7 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 HEALTH_GROUPS = "training_attendance.group_counselor"
 
@@ -121,6 +121,17 @@ class ResPartner(models.Model):
         if vals.get("is_student"):
             self.filtered(lambda p: not p.student_code)._assign_student_code()
         return res
+
+    def unlink(self):
+        used = self.filtered(lambda p: p.is_student and p.enrollment_ids)
+        if used:
+            raise UserError(
+                self.env._(
+                    "%(name)s has enrolments: a student's file is kept. Archive it instead.",
+                    name=used[0].name,
+                )
+            )
+        return super().unlink()
 
     def _assign_student_code(self):
         """Number students from the ``training.student`` sequence of their campus.

@@ -2,7 +2,7 @@ from datetime import date
 
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form
 from odoo.tools import mute_logger
 
@@ -121,6 +121,15 @@ class TestStudents(TrainingCase):
         self.assertEqual(student.student_state, "active")
         self.enrollments[0].write({"state": "completed", "date_end": date(2026, 10, 1)})
         self.assertEqual(student.student_state, "former")
+
+    def test_a_used_student_file_is_archived_not_deleted(self):
+        student = self.students[0]
+        with self.assertRaisesRegex(UserError, "Archive it instead"):
+            student.with_user(self.manager).unlink()
+        self.assertTrue(student.exists())
+        student.with_user(self.manager).action_archive()
+        self.assertFalse(student.active)
+        self._students(1, prefix="Typo").unlink()  # never enrolled: may go
 
     def test_course_product_created_automatically(self):
         course = self.env["training.course"].create(
