@@ -11,4 +11,5 @@ from . import training_attendance_line
 from . import training_loss_reason
 from . import account_move
 from . import training_refund_request
+from . import training_leave_request
 from . import training_demo

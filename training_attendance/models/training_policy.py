@@ -1,3 +1,7 @@
+from datetime import datetime, time
+
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -38,6 +42,22 @@ class TrainingPolicy(models.Model):
         help="When set, an unexcused absence deducts the session's hours from the "
         "enrolment's balance like an attended lesson. Excused absences never do.",
     )
+    leave_notice_days = fields.Integer(
+        string="Leave notice (working days)",
+        default=1,
+        required=True,
+        tracking=True,
+        help="A leave request is submitted at least this many working days (campus "
+        "calendar) before the first covered session.",
+    )
+    emergency_leave_hours = fields.Float(
+        string="Emergency leave window (hours)",
+        default=2.0,
+        required=True,
+        tracking=True,
+        help="A leave request submitted too late is still accepted, flagged late, up to "
+        "this many hours after the start of the first covered session.",
+    )
 
     counselor_supervisor_id = fields.Many2one(
         comodel_name="res.users",
@@ -71,6 +91,31 @@ class TrainingPolicy(models.Model):
                 raise ValidationError(
                     self.env._("The lateness threshold must be between 1 and 100 percent.")
                 )
+
+    @api.constrains("leave_notice_days", "emergency_leave_hours")
+    def _check_leave_delays(self):
+        if any(p.leave_notice_days < 0 or p.emergency_leave_hours < 0 for p in self):
+            raise ValidationError(
+                self.env._("The leave notice and the emergency leave window cannot be negative.")
+            )
+
+    def _working_days_between(self, date_from, date_to):
+        """Number of working days of the campus from ``date_from`` included to ``date_to``
+        excluded: days of its working-time calendar that are not public holidays (leaves of
+        the calendar without resource). Without a calendar every day counts."""
+        self.ensure_one()
+        if date_to <= date_from:
+            return 0
+        calendar = self.company_id.resource_calendar_id
+        if not calendar:
+            return (date_to - date_from).days
+        tz = pytz.timezone(calendar.tz or "UTC")
+        intervals = calendar._work_intervals_batch(
+            tz.localize(datetime.combine(date_from, time.min)),
+            tz.localize(datetime.combine(date_to, time.min)),
+            domain=[("time_type", "=", "leave"), ("company_id", "in", [False, self.company_id.id])],
+        )[False]
+        return len({start.date() for start, _stop, _meta in intervals})
 
     @api.model
     def _get_for_companies(self, companies):

@@ -191,6 +191,8 @@ class TrainingSession(models.Model):
             )
         )
         existing = {(line.session_id.id, line.student_id.id) for line in self.attendance_line_ids}
+        # students with an approved leave for the session start excused
+        excused = self.env["training.leave.request"]._covered_pairs(self, enrollments.student_id)
         vals_list = []
         for session in self:
             day = session._local_date()
@@ -203,6 +205,7 @@ class TrainingSession(models.Model):
                             "session_id": session.id,
                             "student_id": enrollment.student_id.id,
                             "enrollment_id": enrollment.id,
+                            "status": "excused" if key in excused else "pending",
                         }
                     )
         return self.env["training.attendance.line"].create(vals_list)

@@ -9,3 +9,4 @@ from . import test_ui
 from . import test_i18n
 from . import test_fees_refunds
 from . import test_ui_refund
+from . import test_leave_request
