@@ -8,8 +8,13 @@ from . import training_class
 from . import training_enrollment
 from . import training_session
 from . import training_attendance_line
+from . import training_absence_notice
+from . import training_absence_report
 from . import training_loss_reason
 from . import account_move
 from . import training_refund_request
 from . import training_leave_request
+from . import training_makeup
+from . import training_escalation
+from . import training_absence_analysis
 from . import training_demo

@@ -50,6 +50,7 @@ class ResPartner(models.Model):
         string="Enrolments",
     )
     enrollment_count = fields.Integer(string="Enrolment count", compute="_compute_enrollment_count")
+    absence_count = fields.Integer(string="Absences", compute="_compute_absence_count")
     student_state = fields.Selection(
         selection=[
             ("prospect", "Prospect"),
@@ -75,6 +76,23 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.enrollment_count = counts.get(partner, 0)
+
+    def _absence_domain(self):
+        return [
+            ("student_id", "in", self.ids),
+            "|",
+            ("status", "in", ("absent", "excused")),
+            ("absence_equivalent", ">", 0),
+        ]
+
+    def _compute_absence_count(self):
+        counts = dict(
+            self.env["training.attendance.line"]._read_group(
+                self._absence_domain(), ["student_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.absence_count = counts.get(partner, 0)
 
     @api.depends("is_student", "enrollment_ids.state")
     def _compute_student_state(self):
@@ -143,6 +161,17 @@ class ResPartner(models.Model):
         for partner in self:
             company = partner.company_id or self.env.company
             partner.student_code = sequence.with_company(company).next_by_code("training.student")
+
+    def action_view_absence_file(self):
+        """The student's absence file: every absence, excused or not, with its notice."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "training_attendance.training_attendance_line_action"
+        )
+        action["domain"] = self._absence_domain()
+        action["context"] = {}
+        action["name"] = self.env._("Absence file of %(name)s", name=self.name)
+        return action
 
     def action_view_enrollments(self):
         self.ensure_one()

@@ -75,6 +75,14 @@ class TrainingAttendanceLine(models.Model):
     )
     note = fields.Char()
     is_locked = fields.Boolean(compute="_compute_is_locked")
+    makeup_id = fields.Many2one(
+        comodel_name="training.makeup",
+        string="Make-up of",
+        index="btree_not_null",
+        ondelete="set null",
+        readonly=True,
+        help="Set on a make-up seat: the make-up this line attends.",
+    )
 
     _sql_constraints = [
         (
@@ -211,6 +219,11 @@ class TrainingAttendanceLine(models.Model):
         res = super().write(vals)
         if corrected:
             corrected._post_corrections(before, tracked)
+            # a correction of validated attendance can reach an escalation threshold
+            corrected.enrollment_id._check_escalations()
+        if corrected and "status" in vals:
+            # a correction of validated attendance follows on the make-ups (SPEC §4)
+            self.env["training.makeup"]._sync_lines(corrected)
         return res
 
     def unlink(self):

@@ -151,6 +151,25 @@ class TrainingEnrollment(models.Model):
         string="Refund requests",
         groups=FINANCE_READERS,
     )
+    escalation_ids = fields.One2many(
+        comodel_name="training.escalation",
+        inverse_name="enrollment_id",
+        string="Escalations",
+        groups="training_attendance.group_teacher",
+    )
+    escalation_count = fields.Integer(
+        compute="_compute_escalation_count", groups="training_attendance.group_teacher"
+    )
+
+    @api.depends("escalation_ids")
+    def _compute_escalation_count(self):
+        counts = dict(
+            self.env["training.escalation"]._read_group(
+                [("enrollment_id", "in", self.ids)], ["enrollment_id"], ["__count"]
+            )
+        )
+        for enrollment in self:
+            enrollment.escalation_count = counts.get(enrollment, 0)
 
     @api.depends("invoice_ids")
     def _compute_invoice_count(self):
@@ -524,6 +543,71 @@ class TrainingEnrollment(models.Model):
         )
         refunded = -sum(refunds.mapped("amount_total_signed"))
         return {"paid": paid, "non_refundable": non_refundable, "refunded": refunded}
+
+    # ------------------------------------------------------------------ escalation
+    def _unexcused_absence_counts(self):
+        """``{enrollment id: count}``: unexcused absences plus absence equivalents of the
+        validated sessions, for all of ``self`` in one grouped query."""
+        counts = dict.fromkeys(self.ids, 0)
+        if not self.ids:
+            return counts
+        groups = (
+            self.env["training.attendance.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("enrollment_id", "in", self.ids),
+                    ("session_id.state", "=", "done"),
+                    "|",
+                    ("status", "=", "absent"),
+                    ("absence_equivalent", ">", 0),
+                ],
+                ["enrollment_id", "status"],
+                ["__count", "absence_equivalent:sum"],
+            )
+        )
+        for enrollment, status, count, equivalents in groups:
+            counts[enrollment.id] += (count if status == "absent" else 0) + equivalents
+        return counts
+
+    def _check_escalations(self):
+        """SPEC §4: create, in one go, the escalation steps whose threshold the count of
+        each open enrolment reached and that did not fire yet (several if it jumped)."""
+        enrollments = self.sudo().filtered(lambda e: e.state in ("active", "suspended"))
+        if not enrollments:
+            return self.env["training.escalation"]
+        Escalation = self.env["training.escalation"].sudo()
+        counts = enrollments._unexcused_absence_counts()
+        policies = self.env["training.policy"]._get_for_companies(enrollments.company_id)
+        fired = {
+            (escalation.enrollment_id.id, escalation.level)
+            for escalation in Escalation.search_fetch(
+                [("enrollment_id", "in", enrollments.ids)], ["enrollment_id", "level"]
+            )
+        }
+        vals_list = [
+            {"enrollment_id": enrollment.id, "level": level, "count": counts[enrollment.id]}
+            for enrollment in enrollments
+            for level in Escalation._levels_reached(
+                policies[enrollment.company_id.id], counts[enrollment.id]
+            )
+            if (enrollment.id, level) not in fired
+        ]
+        if not vals_list:
+            return Escalation
+        # no "created" note nor follower for the system: the activity tells the responsible
+        return Escalation.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create(
+            vals_list
+        )
+
+    def action_view_escalations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "training_attendance.training_escalation_action"
+        )
+        action["domain"] = [("enrollment_id", "=", self.id)]
+        action["context"] = {}
+        return action
 
     # ------------------------------------------------------------------ attendance
     def _attends(self, klass, day):

@@ -58,6 +58,44 @@ class TrainingPolicy(models.Model):
         help="A leave request submitted too late is still accepted, flagged late, up to "
         "this many hours after the start of the first covered session.",
     )
+    makeup_due_days = fields.Integer(
+        string="Make-up delay (days)",
+        default=14,
+        required=True,
+        tracking=True,
+        help="A make-up still to plan this many days after the missed lesson counts as not "
+        "done in the make-up completion rate.",
+    )
+    reward_weeks = fields.Integer(
+        string="Reward after (weeks)",
+        default=4,
+        required=True,
+        tracking=True,
+        help="Students who attended every week, with no late arrival and no early leave, "
+        "for this many consecutive weeks are listed for a reward.",
+    )
+    commitment_threshold = fields.Integer(
+        default=2,
+        required=True,
+        tracking=True,
+        help="Unexcused absences (absence equivalents included) of an enrolment that bring "
+        "the head teacher's meeting with the guardian and the signed commitment letter. The "
+        "first one always brings a reminder to the guardian.",
+    )
+    warning_threshold = fields.Integer(
+        default=3,
+        required=True,
+        tracking=True,
+        help="Unexcused absences that bring an academic warning, the suspension of the "
+        "enrolment and a special meeting.",
+    )
+    cancellation_threshold = fields.Integer(
+        default=5,
+        required=True,
+        tracking=True,
+        help="Unexcused absences that bring a proposal to cancel the enrolment, decided by "
+        "a campus manager.",
+    )
 
     counselor_supervisor_id = fields.Many2one(
         comodel_name="res.users",
@@ -98,6 +136,31 @@ class TrainingPolicy(models.Model):
             raise ValidationError(
                 self.env._("The leave notice and the emergency leave window cannot be negative.")
             )
+
+    @api.constrains("reward_weeks", "makeup_due_days")
+    def _check_makeup_and_reward(self):
+        if any(p.reward_weeks < 1 or p.makeup_due_days < 0 for p in self):
+            raise ValidationError(
+                self.env._(
+                    "The reward needs at least one week, and the make-up delay cannot be negative."
+                )
+            )
+
+    @api.constrains("commitment_threshold", "warning_threshold", "cancellation_threshold")
+    def _check_escalation_thresholds(self):
+        for policy in self:
+            if not (
+                1
+                < policy.commitment_threshold
+                < policy.warning_threshold
+                < policy.cancellation_threshold
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The escalation thresholds must increase: 1 (reminder) < commitment "
+                        "< warning < cancellation."
+                    )
+                )
 
     def _working_days_between(self, date_from, date_to):
         """Number of working days of the campus from ``date_from`` included to ``date_to``

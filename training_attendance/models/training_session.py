@@ -195,6 +195,8 @@ class TrainingSession(models.Model):
         excused = self.env["training.leave.request"]._covered_pairs(self, enrollments.student_id)
         vals_list = []
         for session in self:
+            if session.kind == "makeup":  # only the students planned into it, below
+                continue
             day = session._local_date()
             for enrollment in enrollments:
                 key = (session.id, enrollment.student_id.id)
@@ -208,6 +210,8 @@ class TrainingSession(models.Model):
                             "status": "excused" if key in excused else "pending",
                         }
                     )
+        # make-up seats planned into these sessions (SPEC §4)
+        vals_list += self.env["training.makeup"]._seat_lines_vals(self, existing)
         return self.env["training.attendance.line"].create(vals_list)
 
     def action_mark_rest_present(self):
@@ -239,6 +243,12 @@ class TrainingSession(models.Model):
                 "validated_at": fields.Datetime.now(),
             }
         )
+        # same-day guardian notice and follow-up activities (SPEC §4)
+        self.attendance_line_ids._process_absences()
+        # make-ups: one to plan per absence, make-up seats done or missed (SPEC §4)
+        self.env["training.makeup"]._sync_lines(self.attendance_line_ids)
+        # escalation ladder on unexcused absences (SPEC §4)
+        self.attendance_line_ids.enrollment_id._check_escalations()
         return True
 
     def action_cancel(self):

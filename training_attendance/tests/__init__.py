@@ -10,3 +10,6 @@ from . import test_i18n
 from . import test_fees_refunds
 from . import test_ui_refund
 from . import test_leave_request
+from . import test_escalation
+from . import test_makeup
+from . import test_absence_notice

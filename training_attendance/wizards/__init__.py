@@ -2,3 +2,4 @@ from . import training_session_generate
 from . import training_enrollment_transition
 from . import training_enrollment_renewal
 from . import training_refund_refuse
+from . import training_reward_wizard

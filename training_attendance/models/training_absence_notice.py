@@ -1,0 +1,237 @@
+from collections import defaultdict
+
+import pytz
+
+from odoo import api, fields, models
+
+NOTICE_BATCH_SIZE = 500
+ABSENCE_CALL = "training_attendance.mail_activity_absence_call"
+LEAVE_FOLLOWUP = "training_attendance.mail_activity_leave_followup"
+
+
+class TrainingAttendanceLine(models.Model):
+    """Absence follow-up of SPEC §4: the guardians told the same day, and the counselor's
+    call or the teacher's follow-up in their activity inbox."""
+
+    _inherit = "training.attendance.line"
+
+    notice_state = fields.Selection(
+        selection=[
+            ("sent", "Guardians notified"),
+            ("leave", "Leave already reported"),
+            ("no_guardian", "No guardian to notify"),
+        ],
+        string="Guardian notice",
+        readonly=True,
+        copy=False,
+        index=True,
+    )
+    guardian_notified_at = fields.Datetime(
+        string="Guardians notified on", readonly=True, copy=False
+    )
+    notice_timeliness = fields.Float(
+        string="Notified the same day (%)",
+        compute="_compute_notice_timeliness",
+        store=True,
+        aggregator="avg",
+        help="100 when the guardians were told on the day of the absence, 0 otherwise; "
+        "averaged over notified absences it is the notification timeliness rate.",
+    )
+    followup_scheduled = fields.Boolean(string="Follow-up scheduled", readonly=True, copy=False)
+    absence_kind = fields.Selection(
+        selection=[
+            ("absent", "Unexcused absence"),
+            ("equivalent", "Absence equivalent"),
+            ("excused", "Excused absence"),
+            ("late", "Late arrival"),
+            ("left_early", "Early leave"),
+        ],
+        string="Kind of absence",
+        compute="_compute_absence_kind",
+        store=True,
+        index=True,
+    )
+
+    @api.depends("status", "absence_equivalent", "late_minutes", "left_early_minutes")
+    def _compute_absence_kind(self):
+        for line in self:
+            if line.status in ("absent", "excused"):
+                line.absence_kind = line.status
+            elif line.absence_equivalent:
+                line.absence_kind = "equivalent"
+            elif line.late_minutes:
+                line.absence_kind = "late"
+            elif line.left_early_minutes:
+                line.absence_kind = "left_early"
+            else:
+                line.absence_kind = False
+
+    @api.depends("guardian_notified_at", "session_id.start")
+    def _compute_notice_timeliness(self):
+        for line in self:
+            notified = line.guardian_notified_at
+            if not notified:
+                line.notice_timeliness = 0.0
+                continue
+            tz = line.session_id._tz()
+            day = pytz.utc.localize(notified).astimezone(tz).date()
+            line.notice_timeliness = 100.0 if day == line.session_id._local_date() else 0.0
+
+    def _is_unexcused(self):
+        self.ensure_one()
+        return self.status == "absent" or self.absence_equivalent > 0
+
+    # ------------------------------------------------------------------ processing
+    def _process_absences(self):
+        """Notify guardians and schedule follow-ups for the validated lines of ``self``
+        that still need it: safe to run any number of times."""
+        done = self.filtered(lambda line: line.session_id.state == "done")
+        done._notify_guardians()
+        done._schedule_absence_followups()
+
+    def _notify_guardians(self):
+        """E-mail the guardians who receive notifications about an unexcused absence or
+        an absence equivalent, once per line, logged in the student's file."""
+        lines = self.sudo().filtered(lambda line: not line.notice_state and line._is_unexcused())
+        if not lines:
+            return
+        reported = lines._leave_reported()
+        links = (
+            self.env["training.guardian.link"]
+            .sudo()
+            .search(
+                [("student_id", "in", lines.student_id.ids), ("receives_notifications", "=", True)]
+            )
+        )
+        guardians = defaultdict(lambda: self.env["res.partner"])
+        for link in links:
+            guardians[link.student_id] |= link.guardian_id
+        with_leave = lines.filtered(lambda line: line in reported)
+        no_guardian = (lines - with_leave).filtered(lambda line: not guardians[line.student_id])
+        to_send = lines - with_leave - no_guardian
+        if to_send:
+            template = self.env.ref("training_attendance.mail_template_absence_notice")
+            subjects = template._render_field("subject", to_send.ids)
+            bodies = template._render_field("body_html", to_send.ids)
+            for line in to_send:
+                line.student_id.message_post(
+                    subject=subjects[line.id],
+                    body=bodies[line.id],
+                    partner_ids=guardians[line.student_id].ids,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                )
+            to_send.write({"notice_state": "sent", "guardian_notified_at": fields.Datetime.now()})
+        with_leave.write({"notice_state": "leave"})
+        no_guardian.write({"notice_state": "no_guardian"})
+
+    def _leave_reported(self):
+        """Lines whose student has a submitted (not yet approved) leave covering them:
+        the family told the school, so it is not told that the child is absent."""
+        leaves = (
+            self.env["training.leave.request"]
+            .sudo()
+            .search([("state", "=", "submitted"), ("student_id", "in", self.student_id.ids)])
+        )
+        reported = self.browse()
+        for leave in leaves:
+            reported |= self.filtered(
+                lambda line, lv=leave: (
+                    line.student_id == lv.student_id
+                    and (
+                        line.session_id in lv.session_ids
+                        or (
+                            lv.date_from
+                            and lv.date_to
+                            and lv.date_from <= line.session_id._local_date() <= lv.date_to
+                        )
+                    )
+                )
+            )
+        return reported
+
+    def _schedule_absence_followups(self):
+        """Unexcused: an "absence call" for the counselor, due the day of the absence.
+        Excused: a "leave follow-up" for the teacher, to talk progress with the family."""
+        lines = self.sudo().filtered(
+            lambda line: (
+                not line.followup_scheduled
+                and line.enrollment_id
+                and (line._is_unexcused() or line.status == "excused")
+            )
+        )
+        if not lines:
+            return
+        call = self.env.ref(ABSENCE_CALL)
+        followup = self.env.ref(LEAVE_FOLLOWUP)
+        model = self.env["ir.model"]._get_id("training.enrollment")
+        vals_list = []
+        for line in lines:
+            session = line.session_id
+            if line._is_unexcused():
+                activity_type = call
+                user = line.enrollment_id.counselor_id or line.student_id.counselor_id
+                summary = self.env._(
+                    "Call the family of %(student)s: absent from %(session)s",
+                    student=line.student_id.name,
+                    session=session.display_name,
+                )
+            else:
+                activity_type = followup
+                user = session.teacher_id
+                summary = self.env._(
+                    "Follow up with the family of %(student)s (leave, %(session)s)",
+                    student=line.student_id.name,
+                    session=session.display_name,
+                )
+            if not user:
+                continue
+            vals_list.append(
+                {
+                    "res_model_id": model,
+                    "res_id": line.enrollment_id.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": user.id,
+                    "summary": summary,
+                    "date_deadline": session._local_date(),
+                }
+            )
+        # The inbox is the notice: no e-mail per automatically scheduled activity. One
+        # create per "round", as mail.activity's batch create subscribes the same user to
+        # the same record twice when a batch holds two of their activities on it.
+        rounds = defaultdict(list)
+        seen = defaultdict(int)
+        for vals in vals_list:
+            key = (vals["res_id"], vals["user_id"])
+            rounds[seen[key]].append(vals)
+            seen[key] += 1
+        Activity = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
+        for batch in rounds.values():
+            Activity.create(batch)
+        lines.write({"followup_scheduled": True})
+
+    @api.model
+    def _cron_process_absences(self):
+        """End-of-day job: whatever validation did not notify or schedule (corrections,
+        failures), in batches; progress is reported so that an interrupted run resumes,
+        and nobody is notified twice."""
+        unexcused = ["|", ("status", "=", "absent"), ("absence_equivalent", ">", 0)]
+        domain = [
+            ("session_id.state", "=", "done"),
+            "|",
+            "&",
+            ("notice_state", "=", False),
+            *unexcused,
+            "&",
+            "&",
+            ("followup_scheduled", "=", False),
+            ("enrollment_id", "!=", False),
+            "|",
+            ("status", "=", "excused"),
+            *unexcused,
+        ]
+        lines = self.sudo().search(domain, limit=NOTICE_BATCH_SIZE, order="id")
+        lines._process_absences()
+        remaining = self.sudo().search_count(domain)
+        self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
+        return len(lines)

@@ -1,0 +1,347 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .training_session import CLERK_GROUP
+
+ACTIVITY_TYPE = "training_attendance.mail_activity_escalation"
+MANAGER_GROUP = "training_attendance.group_manager"
+
+LEVELS = [
+    ("reminder", "Reminder"),
+    ("commitment", "Commitment"),
+    ("warning", "Academic warning"),
+    ("cancellation", "Cancellation proposal"),
+]
+# Days the responsible person has to carry out each step: the reminder and the commitment
+# meeting within 2 days, the special meeting of a warning the next day, the managers'
+# decision on a cancellation within 3 days.
+DEADLINE_DAYS = {"reminder": 2, "commitment": 2, "warning": 1, "cancellation": 3}
+
+
+class TrainingEscalation(models.Model):
+    """One step of the escalation ladder on a student's unexcused absences (SPEC §4):
+    fired once per enrolment and level when the count reaches the policy's threshold."""
+
+    _name = "training.escalation"
+    _description = "Absence Escalation"
+    _inherit = ["mail.thread", "mail.activity.mixin", "training.state.mixin"]
+    _order = "id desc"
+
+    enrollment_id = fields.Many2one(
+        comodel_name="training.enrollment",
+        string="Enrolment",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        readonly=True,
+    )
+    student_id = fields.Many2one(related="enrollment_id.student_id", store=True, index=True)
+    class_id = fields.Many2one(related="enrollment_id.class_id", store=True, index=True)
+    counselor_id = fields.Many2one(
+        related="enrollment_id.student_id.counselor_id", store=True, index=True, string="Counselor"
+    )
+    company_id = fields.Many2one(related="enrollment_id.company_id", store=True, index=True)
+    level = fields.Selection(selection=LEVELS, required=True, readonly=True, index=True)
+    count = fields.Integer(
+        string="Unexcused absences",
+        readonly=True,
+        help="Unexcused absences and absence equivalents of the enrolment when this step fired.",
+    )
+    description = fields.Text(
+        string="To do", readonly=True, help="What the responsible person does at this step."
+    )
+    user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Responsible",
+        index=True,
+        tracking=True,
+        domain=[("share", "=", False)],
+    )
+    date_deadline = fields.Date(string="Deadline", tracking=True)
+    outcome = fields.Text(tracking=True)
+    attachment_ids = fields.Many2many(
+        comodel_name="ir.attachment",
+        relation="training_escalation_ir_attachment_rel",
+        string="Signed commitment letter",
+        help="The commitment letter signed by the guardian (scan or photo): required to "
+        "close the commitment step.",
+    )
+    analysis_ids = fields.One2many(
+        comodel_name="training.absence.analysis",
+        inverse_name="escalation_id",
+        string="Cause analyses",
+    )
+    decided_by_id = fields.Many2one(
+        comodel_name="res.users", string="Decided by", readonly=True, copy=False
+    )
+    decided_at = fields.Datetime(string="Decided on", readonly=True, copy=False)
+    state = fields.Selection(
+        string="Status",
+        selection=[
+            ("open", "Open"),
+            ("done", "Done"),
+            ("accepted", "Accepted"),
+            ("rejected", "Rejected"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="open",
+        required=True,
+        tracking=True,
+        copy=False,
+        index=True,
+    )
+
+    _sql_constraints = [
+        (
+            "enrollment_level_uniq",
+            "unique(enrollment_id, level)",
+            "Each escalation level fires once per enrolment.",
+        ),
+    ]
+
+    @api.depends("level", "student_id")
+    def _compute_display_name(self):
+        levels = dict(self._fields["level"]._description_selection(self.env))
+        for escalation in self:
+            escalation.display_name = " - ".join(
+                filter(None, [levels.get(escalation.level), escalation.student_id.name])
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        today = fields.Date.context_today(self)
+        for vals in vals_list:
+            enrollment = self.env["training.enrollment"].browse(vals.get("enrollment_id"))
+            level = vals.get("level")
+            if enrollment and level in DEADLINE_DAYS:
+                vals.setdefault("user_id", self._default_responsible(enrollment, level).id)
+                vals.setdefault("date_deadline", today + timedelta(days=DEADLINE_DAYS[level]))
+                vals.setdefault("description", self._level_description(level))
+        escalations = super().create(vals_list)
+        escalations._link_attachments()
+        escalations._fire()
+        return escalations
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "attachment_ids" in vals:
+            self._link_attachments()
+        return res
+
+    def unlink(self):
+        if any(escalation.state != "open" for escalation in self):
+            raise UserError(self.env._("Only open escalations can be deleted."))
+        return super().unlink()
+
+    def _link_attachments(self):
+        """A letter uploaded before the record was saved belongs to nobody (res_id 0) and
+        only its uploader can read it: give it to the escalation."""
+        for escalation in self:
+            escalation.attachment_ids.filtered(lambda a: not a.res_id).sudo().write(
+                {"res_model": self._name, "res_id": escalation.id}
+            )
+
+    # ------------------------------------------------------------------ actions
+    def action_done(self):
+        self._check_state(("open",), self.env._("Closing the step"))
+        for escalation in self:
+            if escalation.level == "cancellation":
+                raise UserError(
+                    self.env._(
+                        "%(name)s is a proposal: a campus manager accepts or rejects it.",
+                        name=escalation.display_name,
+                    )
+                )
+            if escalation.level == "commitment" and not escalation.attachment_ids:
+                raise UserError(
+                    self.env._(
+                        "Attach the commitment letter signed by the guardian to close %(name)s.",
+                        name=escalation.display_name,
+                    )
+                )
+            if not (escalation.outcome or "").strip():
+                raise UserError(
+                    self.env._(
+                        "Write the outcome of %(name)s before closing it.",
+                        name=escalation.display_name,
+                    )
+                )
+        self._close_activity(self.env._("Done"))
+        self.write({"state": "done"})
+        return True
+
+    def action_accept(self):
+        """Accept the cancellation proposal: the enrolment is withdrawn."""
+        self._check_decision(self.env._("Accepting the cancellation"))
+        today = fields.Date.context_today(self)
+        for escalation in self:
+            enrollment = escalation.enrollment_id
+            if enrollment.state in ("active", "suspended", "confirmed"):
+                enrollment._withdraw(
+                    today,
+                    self.env._(
+                        "Cancelled after %(count)s unexcused absences (%(name)s).",
+                        count=escalation.count,
+                        name=escalation.display_name,
+                    ),
+                )
+        self._decide("accepted", self.env._("Cancellation accepted"))
+        return True
+
+    def action_reject(self):
+        """Reject the cancellation proposal: the enrolment is kept."""
+        self._check_decision(self.env._("Rejecting the cancellation"))
+        self._decide("rejected", self.env._("Cancellation rejected: the enrolment is kept"))
+        return True
+
+    def action_cancel(self):
+        self._check_state(("open",), self.env._("Cancellation"))
+        self.activity_unlink([ACTIVITY_TYPE])
+        self.write({"state": "cancelled"})
+        return True
+
+    def _check_decision(self, action_label):
+        self._check_state(("open",), action_label)
+        if any(escalation.level != "cancellation" for escalation in self):
+            raise UserError(self.env._("Only a cancellation proposal is accepted or rejected."))
+        if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+            raise AccessError(
+                self.env._(
+                    "Only a campus manager or the campus director decides on the "
+                    "cancellation of an enrolment."
+                )
+            )
+
+    def _decide(self, state, feedback):
+        self._close_activity(feedback)
+        self.write(
+            {
+                "state": state,
+                "decided_by_id": self.env.user.id,
+                "decided_at": fields.Datetime.now(),
+            }
+        )
+
+    def _close_activity(self, feedback):
+        self.activity_feedback([ACTIVITY_TYPE], feedback=feedback)
+
+    # ------------------------------------------------------------------ ladder
+    @api.model
+    def _levels_reached(self, policy, count):
+        """The levels whose threshold ``count`` reaches, in ``policy``'s ladder."""
+        thresholds = {
+            "reminder": 1,
+            "commitment": policy.commitment_threshold,
+            "warning": policy.warning_threshold,
+            "cancellation": policy.cancellation_threshold,
+        }
+        return [level for level, _label in LEVELS if count >= thresholds[level]]
+
+    def _fire(self):
+        """What a new step does: the activity of its responsible person, the automatic
+        cause analysis of a commitment, the suspension of a warning."""
+        today = fields.Date.context_today(self)
+        for escalation in self.with_context(mail_activity_quick_update=True):
+            escalation.activity_schedule(
+                ACTIVITY_TYPE,
+                date_deadline=escalation.date_deadline,
+                user_id=escalation.user_id.id,
+                summary=escalation.display_name,
+                note=escalation.description,
+            )
+        commitments = self.filtered(lambda e: e.level == "commitment")
+        self.env["training.absence.analysis"].create(
+            [
+                {
+                    "enrollment_id": escalation.enrollment_id.id,
+                    "escalation_id": escalation.id,
+                    "participant_ids": [(6, 0, escalation.user_id.ids)],
+                }
+                for escalation in commitments
+            ]
+        )
+        for escalation in self.filtered(lambda e: e.level == "warning"):
+            enrollment = escalation.enrollment_id
+            if enrollment.state == "active":
+                enrollment._suspend(
+                    today,
+                    self.env._(
+                        "Academic warning after %(count)s unexcused absences.",
+                        count=escalation.count,
+                    ),
+                )
+                escalation.message_post(
+                    body=self.env._(
+                        "The enrolment %(ref)s is suspended; a special meeting with the "
+                        "student and the guardian is due by %(date)s.",
+                        ref=enrollment.name,
+                        date=escalation.date_deadline,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+
+    @api.model
+    def _level_description(self, level):
+        return {
+            "reminder": self.env._("Remind the guardian of the unexcused absence."),
+            "commitment": self.env._(
+                "Head-teacher meeting with the guardian: personalised plan and commitment "
+                "letter signed by the guardian (attach it)."
+            ),
+            "warning": self.env._(
+                "Academic warning: the enrolment is partially suspended; hold a special "
+                "meeting with the student and the guardian."
+            ),
+            "cancellation": self.env._(
+                "Proposal to cancel the enrolment: a campus manager accepts or rejects it."
+            ),
+        }[level]
+
+    @api.model
+    def _default_responsible(self, enrollment, level):
+        """Reminder: the student's counselor, else a clerk. Commitment and warning: the
+        class's head teacher, else the counselor. Cancellation: the campus director of
+        the policy, else a campus manager."""
+        counselor = enrollment.student_id.counselor_id or enrollment.counselor_id
+        if level == "reminder":
+            candidates = [
+                lambda: counselor,
+                lambda: self._campus_user(CLERK_GROUP, enrollment.company_id),
+            ]
+        elif level in ("commitment", "warning"):
+            candidates = [lambda: enrollment.class_id.head_teacher_id, lambda: counselor]
+        else:
+            policy = self.env["training.policy"]._get_for_company(enrollment.company_id)
+            candidates = [
+                lambda: policy.campus_director_id,
+                lambda: self._campus_user(MANAGER_GROUP, enrollment.company_id),
+            ]
+        candidates += [
+            lambda: counselor,
+            lambda: self._campus_user(CLERK_GROUP, enrollment.company_id),
+        ]
+        for candidate in candidates:
+            user = candidate()
+            if user:
+                return user
+        return self.env.user
+
+    @api.model
+    def _campus_user(self, group_xmlid, company):
+        """The first internal user of ``company`` in ``group_xmlid``."""
+        group = self.env.ref(group_xmlid)
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("groups_id", "in", group.id),
+                    ("company_ids", "in", company.id),
+                    ("share", "=", False),
+                ],
+                order="id",
+                limit=1,
+            )
+        )

@@ -1,0 +1,169 @@
+import io
+from datetime import date, datetime
+
+import openpyxl
+from freezegun import freeze_time
+
+from .common import TrainingCase
+
+
+class TestAbsenceNotice(TrainingCase):
+    """SPEC §4: same-day guardian notice and follow-up activities, once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.guardians = cls.env["res.partner"].create(
+            [{"name": f"Guardian {i}", "email": f"g{i}@example.com"} for i in range(3)]
+        )
+        cls.env["training.guardian.link"].create(
+            [
+                {"student_id": s.id, "guardian_id": g.id, "is_primary": True}
+                for s, g in zip(cls.students, cls.guardians, strict=True)
+            ]
+        )
+        cls.session = cls._session(date(2026, 10, 7))  # 16:00-18:00 UTC
+
+    def _validate(self, marks):
+        session = self.session.with_user(self.teacher)
+        session.action_open()
+        lines = {line.student_id: line for line in session.attendance_line_ids}
+        for index, vals in marks.items():
+            lines[self.students[index]].write(vals)
+        session.action_mark_rest_present()
+        session.action_validate()
+        return lines
+
+    def _notices(self, student):
+        return student.message_ids.filtered(lambda m: "was absent" in (m.subject or ""))
+
+    def _activities(self, type_xmlid):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "training.enrollment"),
+                ("activity_type_id", "=", self.env.ref(type_xmlid).id),
+            ]
+        )
+
+    @freeze_time("2026-10-07 18:10:00")
+    def test_validation_notifies_guardians_and_schedules_follow_ups(self):
+        lines = self._validate({0: {"status": "absent"}, 1: {"status": "excused"}})
+        absent, excused, present = (lines[s] for s in self.students)
+        notice = self._notices(self.students[0])
+        self.assertEqual(len(notice), 1)
+        self.assertEqual(notice.partner_ids, self.guardians[0])
+        self.assertIn("Maths G5", notice.subject)
+        self.assertEqual(absent.notice_state, "sent")
+        self.assertEqual(absent.guardian_notified_at, datetime(2026, 10, 7, 18, 10))
+        self.assertEqual(absent.notice_timeliness, 100.0)
+        self.assertFalse(excused.notice_state, "an excused absence is not notified")
+        self.assertFalse(self._notices(self.students[1]) | self._notices(self.students[2]))
+        self.assertFalse(present.notice_state)
+        call = self._activities("training_attendance.mail_activity_absence_call")
+        self.assertEqual(call.user_id, self.counselor)
+        self.assertEqual(call.res_id, absent.enrollment_id.id)
+        self.assertEqual(call.date_deadline, date(2026, 10, 7), "due the same day")
+        followup = self._activities("training_attendance.mail_activity_leave_followup")
+        self.assertEqual(followup.user_id, self.teacher)
+        self.assertEqual(followup.res_id, excused.enrollment_id.id)
+
+    def test_lateness_that_becomes_an_absence_is_notified(self):
+        lines = self._validate({0: {"late_minutes": 70}})  # 2 h lesson: threshold 60 min
+        self.assertEqual(lines[self.students[0]].absence_equivalent, 1)
+        self.assertEqual(lines[self.students[0]].notice_state, "sent")
+        self.assertEqual(len(self._notices(self.students[0])), 1)
+
+    def test_guardian_who_opted_out_or_reported_a_leave_is_not_told(self):
+        self.students[0].guardian_link_ids.receives_notifications = False
+        leave = self.env["training.leave.request"].create(
+            {
+                "student_id": self.students[1].id,
+                "reason": "Grandmother's birthday",
+                "session_ids": [(6, 0, self.session.ids)],
+                "state": "submitted",
+            }
+        )
+        lines = self._validate({0: {"status": "absent"}, 1: {"status": "absent"}})
+        self.assertEqual(lines[self.students[0]].notice_state, "no_guardian")
+        self.assertEqual(lines[self.students[1]].notice_state, "leave")
+        self.assertFalse(self._notices(self.students[0]) | self._notices(self.students[1]))
+        self.assertTrue(leave.exists())
+
+    def test_end_of_day_job_catches_corrections_and_never_notifies_twice(self):
+        with freeze_time("2026-10-07 18:10:00"):
+            lines = self._validate({})
+        line = lines[self.students[2]]
+        self.assertFalse(line.notice_state)
+        with freeze_time("2026-10-07 19:00:00"):
+            line.with_user(self.clerk).write({"status": "absent"})  # correction after validation
+            Line = self.env["training.attendance.line"]
+            self.assertEqual(Line._cron_process_absences(), 1)
+        self.assertEqual(line.notice_state, "sent")
+        self.assertEqual(line.notice_timeliness, 100.0)
+        self.assertEqual(Line._cron_process_absences(), 0, "the second run has nothing to do")
+        self.assertEqual(len(self._notices(self.students[2])), 1)
+        calls = self._activities("training_attendance.mail_activity_absence_call")
+        self.assertEqual(len(calls), 1)
+
+    def test_notice_the_next_day_is_not_timely(self):
+        with freeze_time("2026-10-07 18:10:00"):
+            lines = self._validate({})
+        line = lines[self.students[0]]
+        line.with_user(self.clerk).write({"status": "absent"})
+        with freeze_time("2026-10-08 09:00:00"):
+            self.env["training.attendance.line"]._cron_process_absences()
+        self.assertEqual(line.notice_state, "sent")
+        self.assertEqual(line.notice_timeliness, 0.0)
+
+    def test_absence_file_lists_the_students_absences(self):
+        self._validate({0: {"status": "absent"}, 1: {"status": "excused"}})
+        self.assertEqual(self.students.mapped("absence_count"), [1, 1, 0])
+        action = self.students[0].with_user(self.counselor).action_view_absence_file()
+        lines = self.env["training.attendance.line"].search(action["domain"])
+        self.assertEqual(lines.student_id, self.students[0])
+        self.assertEqual(lines.notice_state, "sent")
+
+    @freeze_time("2026-10-07 20:00:00")
+    def test_daily_absence_report_and_its_xlsx(self):
+        extra = self._students(1, prefix="Early")
+        self._enroll(extra, self.klass, date(2026, 9, 1))
+        self.students |= extra
+        self._validate({0: {"status": "absent"}, 1: {"status": "excused"}, 2: {"late_minutes": 10}})
+        self.session.attendance_line_ids.filtered(lambda line: line.student_id == extra).with_user(
+            self.clerk
+        ).write({"left_early_minutes": 5})
+        report = (
+            self.env["training.absence.report"]
+            .with_user(self.clerk)
+            .create({"date": date(2026, 10, 7)})
+        )
+        lines = report._lines()
+        self.assertEqual(
+            sorted(lines.mapped("absence_kind")), ["absent", "excused", "late", "left_early"]
+        )
+        workbook = openpyxl.load_workbook(io.BytesIO(report._xlsx(lines)))
+        rows = list(workbook.active.iter_rows(min_row=4, values_only=True))
+        self.assertEqual(len(rows), 4)
+        self.assertIn(("Student 000", "Unexcused absence"), [(r[0], r[5]) for r in rows])
+        self.assertIn(("Student 002", "Late arrival", 10), [(r[0], r[5], r[6]) for r in rows])
+        self.assertFalse(
+            self.env["training.absence.report"].create({"date": date(2026, 10, 8)})._lines()
+        )
+        self.env["training.absence.report"]._cron_daily_report()
+        policy = self.env["training.policy"]._get_for_company(self.company)
+        posted = policy.message_ids.filtered("attachment_ids")
+        self.assertEqual(len(posted), 1)
+        self.assertIn(self.clerk.partner_id, posted.partner_ids)
+        self.assertTrue(posted.attachment_ids.name.endswith(".xlsx"))
+
+    def test_several_absences_of_one_enrolment_validated_together(self):
+        sessions = self.session | self._session(date(2026, 10, 14))
+        sessions.action_open()
+        sessions.attendance_line_ids.filtered(
+            lambda line: line.student_id == self.students[0]
+        ).write({"status": "absent"})
+        sessions.action_mark_rest_present()
+        sessions.action_validate()
+        calls = self._activities("training_attendance.mail_activity_absence_call")
+        self.assertEqual(len(calls), 2, "one call per absence")
+        self.assertEqual(len(self._notices(self.students[0])), 2)
