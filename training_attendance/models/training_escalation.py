@@ -26,7 +26,12 @@ class TrainingEscalation(models.Model):
 
     _name = "training.escalation"
     _description = "Absence Escalation"
-    _inherit = ["mail.thread", "mail.activity.mixin", "training.state.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "training.state.mixin",
+        "training.attachment.mixin",
+    ]
     _order = "id desc"
 
     enrollment_id = fields.Many2one(
@@ -120,28 +125,13 @@ class TrainingEscalation(models.Model):
                 vals.setdefault("date_deadline", today + timedelta(days=DEADLINE_DAYS[level]))
                 vals.setdefault("description", self._level_description(level))
         escalations = super().create(vals_list)
-        escalations._link_attachments()
         escalations._fire()
         return escalations
-
-    def write(self, vals):
-        res = super().write(vals)
-        if "attachment_ids" in vals:
-            self._link_attachments()
-        return res
 
     def unlink(self):
         if any(escalation.state != "open" for escalation in self):
             raise UserError(self.env._("Only open escalations can be deleted."))
         return super().unlink()
-
-    def _link_attachments(self):
-        """A letter uploaded before the record was saved belongs to nobody (res_id 0) and
-        only its uploader can read it: give it to the escalation."""
-        for escalation in self:
-            escalation.attachment_ids.filtered(lambda a: not a.res_id).sudo().write(
-                {"res_model": self._name, "res_id": escalation.id}
-            )
 
     # ------------------------------------------------------------------ actions
     def action_done(self):

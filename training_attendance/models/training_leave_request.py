@@ -16,7 +16,12 @@ class TrainingLeaveRequest(models.Model):
 
     _name = "training.leave.request"
     _description = "Leave Request"
-    _inherit = ["mail.thread", "mail.activity.mixin", "training.state.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "training.state.mixin",
+        "training.attachment.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
 
@@ -144,28 +149,12 @@ class TrainingLeaveRequest(models.Model):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("training.leave.request")
-        requests = super().create(vals_list)
-        requests._link_attachments()
-        return requests
-
-    def write(self, vals):
-        res = super().write(vals)
-        if "attachment_ids" in vals:
-            self._link_attachments()
-        return res
+        return super().create(vals_list)
 
     def unlink(self):
         if any(request.state != "draft" for request in self):
             raise UserError(self.env._("Only draft leave requests can be deleted."))
         return super().unlink()
-
-    def _link_attachments(self):
-        """A certificate uploaded before the request was saved belongs to nobody (res_id
-        0) and only its uploader can read it: give it to the request, for the approvers."""
-        for request in self:
-            request.attachment_ids.filtered(lambda a: not a.res_id).sudo().write(
-                {"res_model": self._name, "res_id": request.id}
-            )
 
     # ------------------------------------------------------------------ actions
     def action_submit(self):

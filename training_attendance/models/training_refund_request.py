@@ -20,9 +20,15 @@ class TrainingRefundRequest(models.Model):
 
     _name = "training.refund.request"
     _description = "Refund Request"
-    _inherit = ["mail.thread", "mail.activity.mixin", "training.state.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "training.state.mixin",
+        "training.attachment.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
+    _attachment_field = "application_attachment_ids"
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     enrollment_id = fields.Many2one(
@@ -193,26 +199,12 @@ class TrainingRefundRequest(models.Model):
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("training.refund.request")
-        requests = super().create(vals_list)
-        requests._link_application_attachments()
-        return requests
+        return super().create(vals_list)
 
     def write(self, vals):
         if "amount_approved" in vals and not self._is_finance():
             raise AccessError(self.env._("Only finance sets the approved amount of a refund."))
-        res = super().write(vals)
-        if "application_attachment_ids" in vals:
-            self._link_application_attachments()
-        return res
-
-    def _link_application_attachments(self):
-        """A file uploaded before the request was saved belongs to nobody (res_id 0) and
-        only its uploader can read it: give it to the request, so that every approver
-        sees the guardian's application."""
-        for request in self:
-            request.application_attachment_ids.filtered(lambda a: not a.res_id).sudo().write(
-                {"res_model": self._name, "res_id": request.id}
-            )
+        return super().write(vals)
 
     def _is_finance(self):
         user = self.env.user

@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 
@@ -20,4 +20,36 @@ class TrainingStateMixin(models.AbstractModel):
                     name=wrong[0].display_name,
                     state=states[wrong[0].state],
                 )
+            )
+
+
+class TrainingAttachmentMixin(models.AbstractModel):
+    """Documents that carry a family's paper (written application, medical certificate,
+    signed letter) in a many2many of attachments.
+
+    A file uploaded in the form before the record is saved belongs to nobody (res_id 0),
+    and only its uploader can read it: on save it is given to the record, so that every
+    approver sees it.
+    """
+
+    _name = "training.attachment.mixin"
+    _description = "Training Document Attachments"
+    _attachment_field = "attachment_ids"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records._link_attachments()
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        if self._attachment_field in vals:
+            self._link_attachments()
+        return res
+
+    def _link_attachments(self):
+        for record in self:
+            record[self._attachment_field].filtered(lambda a: not a.res_id).sudo().write(
+                {"res_model": self._name, "res_id": record.id}
             )
