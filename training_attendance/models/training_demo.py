@@ -11,7 +11,7 @@ from odoo.fields import Command
 MODULE = "training_attendance"
 
 # Attendance habits of a few demo students (by XML id), on top of DEFAULT_PROFILE.
-DEFAULT_PROFILE = {"absent": 0.08, "excused": 0.05, "late": 0.10, "early": 0.04}
+DEFAULT_PROFILE = {"absent": 0.03, "excused": 0.04, "late": 0.10, "early": 0.04}
 STUDENT_PROFILES = {
     "student_n04_demo": {"late": 0.45},  # drops his little sister off first
     "student_s03_demo": {"early": 0.40},  # leaves for swimming training
