@@ -167,3 +167,30 @@ class TestAbsenceNotice(TrainingCase):
         calls = self._activities("training_attendance.mail_activity_absence_call")
         self.assertEqual(len(calls), 2, "one call per absence")
         self.assertEqual(len(self._notices(self.students[0])), 2)
+
+    def test_clerk_actions_on_many_records_at_once(self):
+        """The list views' server actions: mark the rest present on several sessions,
+        notify and create make-ups for selected lines; running them again changes nothing."""
+        other = self._session(date(2026, 10, 14))
+        sessions = self.session | other
+        sessions.action_open()
+        sessions.attendance_line_ids.filtered(
+            lambda line: line.student_id == self.students[0]
+        ).write({"status": "absent"})
+        self.env.ref("training_attendance.action_server_mark_rest_present").with_user(
+            self.clerk
+        ).with_context(active_model="training.session", active_ids=sessions.ids).run()
+        self.assertFalse(
+            sessions.attendance_line_ids.filtered(lambda line: line.status == "pending")
+        )
+        sessions.write({"state": "done"})  # validated elsewhere, nothing processed yet
+        absences = sessions.attendance_line_ids.filtered(lambda line: line.status == "absent")
+        for _run in range(2):
+            for xmlid in ("action_server_process_absences", "action_server_create_makeups"):
+                self.env.ref(f"training_attendance.{xmlid}").with_user(self.clerk).with_context(
+                    active_model="training.attendance.line", active_ids=absences.ids
+                ).run()
+        self.assertEqual(set(absences.mapped("notice_state")), {"sent"})
+        self.assertEqual(len(self._notices(self.students[0])), 2)
+        makeups = self.env["training.makeup"].search([("line_id", "in", absences.ids)])
+        self.assertEqual(len(makeups), 2)
