@@ -116,6 +116,34 @@ def hot_path(env, teacher, klass):
     return steps
 
 
+def end_of_day_job(env):
+    """The end-of-day absence job over the month's unprocessed absences, batch by batch."""
+    lines = env["training.attendance.line"]
+    todo = lines.search_count([("notice_state", "=", False), ("status", "=", "absent")])
+    env["res.partner"].search([("is_student", "=", True)], limit=1)
+    guardians = env["res.partner"].create(
+        [{"name": f"Bench guardian {i}", "email": f"g{i}@example.com"} for i in range(STUDENTS)]
+    )
+    students = env["res.partner"].search([("is_student", "=", True)], order="id")
+    env["training.guardian.link"].create(
+        [
+            {"student_id": s.id, "guardian_id": g.id, "is_primary": True}
+            for s, g in zip(students, guardians, strict=False)
+        ]
+    )
+    env.flush_all()
+    batches = []
+    while True:
+        queries = env.cr.sql_log_count
+        start = time.perf_counter()
+        done = lines._cron_process_absences()
+        env.flush_all()
+        if not done:
+            break
+        batches.append((done, time.perf_counter() - start, env.cr.sql_log_count - queries))
+    return todo, batches
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-c", "--config", required=True)
@@ -126,7 +154,12 @@ def main():
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
         print(f"Building a campus of {STUDENTS} students and {WEEKS} weeks of sessions")
-        teacher, klass, n_sessions, n_lines = timed("built", lambda: build_campus(env))
+        Line = env.registry["training.attendance.line"]
+        process, Line._process_absences = Line._process_absences, lambda self: None
+        try:
+            teacher, klass, n_sessions, n_lines = timed("built", lambda: build_campus(env))
+        finally:
+            Line._process_absences = process
         print(f"  {n_sessions} validated sessions, {n_lines} attendance lines")
         env = env(context={})
         steps = hot_path(env, teacher, klass)
@@ -137,6 +170,11 @@ def main():
             total_q += queries
             print(f"  {label:<24} {seconds * 1000:7.1f} ms {queries:4d} queries")
         print(f"  {'open + mark + validate':<24} {total_t * 1000:7.1f} ms {total_q:4d} queries")
+        # the month was validated with tracking and notices off: the job has it all to do
+        todo, batches = end_of_day_job(env)
+        print(f"End-of-day absence job over {todo} unexcused absences of the month:")
+        for done, seconds, queries in batches:
+            print(f"  batch of {done:4d} lines {seconds:6.1f} s {queries:6d} queries")
         cr.rollback()
 
 
