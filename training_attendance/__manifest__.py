@@ -10,7 +10,7 @@
     "application": True,
     "installable": True,
     "post_init_hook": "_create_campus_policies",
-    "depends": ["mail", "product", "resource", "account"],
+    "depends": ["mail", "sms", "base_automation", "product", "resource", "account"],
     "data": [
         "security/security.xml",
         "security/ir.model.access.csv",

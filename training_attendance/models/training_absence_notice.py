@@ -2,7 +2,7 @@ from collections import defaultdict
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 
 NOTICE_BATCH_SIZE = 500
 ABSENCE_CALL = "training_attendance.mail_activity_absence_call"
@@ -20,6 +20,7 @@ class TrainingAttendanceLine(models.Model):
             ("sent", "Guardians notified"),
             ("leave", "Leave already reported"),
             ("no_guardian", "No guardian to notify"),
+            ("disabled", "Notices switched off"),
         ],
         string="Guardian notice",
         readonly=True,
@@ -89,9 +90,11 @@ class TrainingAttendanceLine(models.Model):
         done._notify_guardians()
         done._schedule_absence_followups()
 
-    def _notify_guardians(self):
-        """E-mail the guardians who receive notifications about an unexcused absence or
-        an absence equivalent, once per line, logged in the student's file."""
+    def _notify_guardians(self, channels=None):
+        """Tell the guardians who receive notifications about an unexcused absence or an
+        absence equivalent, once per line: one notice logged in the student's file, queued
+        as e-mail and/or SMS (``channels``, else the campus policy's). The whole batch costs
+        the same few queries however many lines it holds."""
         lines = self.sudo().filtered(lambda line: not line.notice_state and line._is_unexcused())
         if not lines:
             return
@@ -106,24 +109,95 @@ class TrainingAttendanceLine(models.Model):
         guardians = defaultdict(lambda: self.env["res.partner"])
         for link in links:
             guardians[link.student_id] |= link.guardian_id
+        policies = self.env["training.policy"]._get_for_companies(lines.company_id)
+
+        numbers = {
+            partner_id: info["sanitized"]
+            for partner_id, info in links.guardian_id._sms_get_recipients_info().items()
+        }
+        # per line, the guardians to reach by e-mail and by SMS (with their numbers)
+        recipients = {}
+        for line in lines:
+            wanted = channels or policies[line.company_id.id]._absence_notice_channels()
+            family = guardians[line.student_id]
+            recipients[line] = (
+                family.filtered("email") if "email" in wanted else family.browse(),
+                [(g, numbers[g.id]) for g in family if "sms" in wanted and numbers[g.id]],
+                wanted,
+            )
         with_leave = lines.filtered(lambda line: line in reported)
-        no_guardian = (lines - with_leave).filtered(lambda line: not guardians[line.student_id])
-        to_send = lines - with_leave - no_guardian
+        disabled = (lines - with_leave).filtered(lambda line: not recipients[line][2])
+        no_guardian = (lines - with_leave - disabled).filtered(
+            lambda line: not (recipients[line][0] or recipients[line][1])
+        )
+        to_send = lines - with_leave - no_guardian - disabled
         if to_send:
-            template = self.env.ref("training_attendance.mail_template_absence_notice")
-            subjects = template._render_field("subject", to_send.ids)
-            bodies = template._render_field("body_html", to_send.ids)
-            for line in to_send:
-                line.student_id.message_post(
-                    subject=subjects[line.id],
-                    body=bodies[line.id],
-                    partner_ids=guardians[line.student_id].ids,
-                    message_type="comment",
-                    subtype_xmlid="mail.mt_comment",
-                )
+            to_send._queue_notices(guardians, recipients)
             to_send.write({"notice_state": "sent", "guardian_notified_at": fields.Datetime.now()})
         with_leave.write({"notice_state": "leave"})
         no_guardian.write({"notice_state": "no_guardian"})
+        disabled.write({"notice_state": "disabled"})
+
+    def _queue_notices(self, guardians, recipients):
+        """One message per line in the student's chatter, with its e-mail (mail.mail) and
+        SMS (sms.sms) to the guardians, created in batches and sent by Odoo's queues."""
+        email_template = self.env.ref("training_attendance.mail_template_absence_notice")
+        sms_template = self.env.ref("training_attendance.sms_template_absence_notice")
+        ids = self.ids
+        subjects = email_template._render_field("subject", ids, compute_lang=True)
+        bodies = email_template._render_field("body_html", ids, compute_lang=True)
+        senders = email_template._render_field("email_from", ids)
+        texts = sms_template._render_field("body", ids, compute_lang=True)
+        author = self.env.user.partner_id
+        # computed once for all students, else mail.message computes it message by message
+        reply_tos = self.student_id.sudo()._notify_get_reply_to(default=senders[ids[0]])
+        note = self.env.ref("mail.mt_note").id
+        message_vals, mail_vals, sms_vals = [], [], []
+        for line in self:
+            by_email, by_sms, _channels = recipients[line]
+            message_vals.append(
+                {
+                    "model": "res.partner",
+                    "res_id": line.student_id.id,
+                    "record_name": line.student_id.name,
+                    "message_type": "email_outgoing" if by_email else "sms",
+                    "subtype_id": note,
+                    "author_id": author.id,
+                    "email_from": senders[line.id],
+                    "reply_to": reply_tos[line.student_id.id],
+                    "subject": subjects[line.id],
+                    "body": bodies[line.id] if by_email else texts[line.id],
+                    "partner_ids": [Command.set(guardians[line.student_id].ids)],
+                }
+            )
+            mail_vals.append(
+                {"body_html": bodies[line.id], "recipient_ids": [Command.set(by_email.ids)]}
+                if by_email
+                else None
+            )
+            sms_vals.append(
+                [
+                    {"partner_id": guardian.id, "number": number, "body": texts[line.id]}
+                    for guardian, number in by_sms
+                ]
+            )
+        messages = self.env["mail.message"].sudo().create(message_vals)
+        mails = [
+            {**vals, "mail_message_id": message.id, "is_notification": True, "auto_delete": True}
+            for message, vals in zip(messages, mail_vals, strict=True)
+            if vals
+        ]
+        texts_vals = [
+            {**vals, "mail_message_id": message.id, "state": "outgoing"}
+            for message, batch in zip(messages, sms_vals, strict=True)
+            for vals in batch
+        ]
+        if mails:
+            self.env["mail.mail"].sudo().create(mails)
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+        if texts_vals:
+            self.env["sms.sms"].sudo().create(texts_vals)
+            self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
 
     def _leave_reported(self):
         """Lines whose student has a submitted (not yet approved) leave covering them:

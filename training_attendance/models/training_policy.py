@@ -1,4 +1,4 @@
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytz
 
@@ -73,6 +73,20 @@ class TrainingPolicy(models.Model):
         tracking=True,
         help="Students who attended every week, with no late arrival and no early leave, "
         "for this many consecutive weeks are listed for a reward.",
+    )
+    absence_notice_email = fields.Boolean(
+        string="Absence notice by e-mail",
+        default=True,
+        tracking=True,
+        help="Guardians who receive notifications get the absence notice by e-mail "
+        "(template: Training: absence notice to guardians).",
+    )
+    absence_notice_sms = fields.Boolean(
+        string="Absence notice by SMS",
+        default=True,
+        tracking=True,
+        help="Guardians who receive notifications get the absence notice by SMS on their "
+        "mobile (template: Training: absence notice SMS; needs Odoo's SMS service).",
     )
     commitment_threshold = fields.Integer(
         default=2,
@@ -179,6 +193,53 @@ class TrainingPolicy(models.Model):
             domain=[("time_type", "=", "leave"), ("company_id", "in", [False, self.company_id.id])],
         )[False]
         return len({start.date() for start, _stop, _meta in intervals})
+
+    def _add_working_days(self, day, days):
+        """The ``days``-th working day of the campus after ``day`` (before it when
+        negative); with 0, ``day`` itself if it is a working day, else the next one.
+        Working days as in :meth:`_working_days_between`; without a calendar every day
+        counts."""
+        self.ensure_one()
+        calendar = self.company_id.resource_calendar_id
+        if not calendar:
+            return day + timedelta(days=days)
+        tz = pytz.timezone(calendar.tz or "UTC")
+        wanted = max(abs(days), 1)
+        span = abs(days) * 2 + 14
+        while span <= 3 * 366:
+            if days < 0:
+                date_from, date_to = day - timedelta(days=span), day
+            else:
+                date_from, date_to = day, day + timedelta(days=span)
+            intervals = calendar._work_intervals_batch(
+                tz.localize(datetime.combine(date_from, time.min)),
+                tz.localize(datetime.combine(date_to, time.min)),
+                domain=[
+                    ("time_type", "=", "leave"),
+                    ("company_id", "in", [False, self.company_id.id]),
+                ],
+            )[False]
+            working = sorted({start.date() for start, _stop, _meta in intervals})
+            if days < 0:
+                candidates = [d for d in working if d < day][::-1]
+            else:
+                candidates = [d for d in working if d > day or (days == 0 and d == day)]
+            if len(candidates) >= wanted:
+                return candidates[wanted - 1]
+            span *= 2
+        # a calendar without any working day: every day counts
+        return day + timedelta(days=days)
+
+    def _absence_notice_channels(self):
+        self.ensure_one()
+        return {
+            channel
+            for channel, active in (
+                ("email", self.absence_notice_email),
+                ("sms", self.absence_notice_sms),
+            )
+            if active
+        }
 
     @api.model
     def _get_for_companies(self, companies):

@@ -243,12 +243,11 @@ class TrainingSession(models.Model):
                 "validated_at": fields.Datetime.now(),
             }
         )
-        # same-day guardian notice and follow-up activities (SPEC §4)
-        self.attendance_line_ids._process_absences()
-        # make-ups: one to plan per absence, make-up seats done or missed (SPEC §4)
+        # The same-day guardian notice, the absence calls and the escalation check are
+        # automated rules on "state set to done" (data/absence_data.xml), which an
+        # administrator can tune. Make-ups: one to plan per absence, make-up seats done or
+        # missed (SPEC §4).
         self.env["training.makeup"]._sync_lines(self.attendance_line_ids)
-        # escalation ladder on unexcused absences (SPEC §4)
-        self.attendance_line_ids.enrollment_id._check_escalations()
         return True
 
     def action_cancel(self):

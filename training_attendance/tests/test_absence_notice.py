@@ -37,6 +37,17 @@ class TestAbsenceNotice(TrainingCase):
     def _notices(self, student):
         return student.message_ids.filtered(lambda m: "was absent" in (m.subject or ""))
 
+    def _switch_rules_off(self):
+        # a condition no session meets; archiving would do the same for an administrator
+        # but reloads the registry, which a test transaction cannot roll back
+        self._rules().filter_domain = "[('id', '=', 0)]"
+
+    def _rules(self):
+        return self.env["base.automation"].browse(
+            self.env.ref(f"training_attendance.automation_session_{name}").id
+            for name in ("absence_notice", "absence_call", "escalation_check")
+        )
+
     def _activities(self, type_xmlid):
         return self.env["mail.activity"].search(
             [
@@ -183,7 +194,9 @@ class TestAbsenceNotice(TrainingCase):
         self.assertFalse(
             sessions.attendance_line_ids.filtered(lambda line: line.status == "pending")
         )
-        sessions.write({"state": "done"})  # validated elsewhere, nothing processed yet
+        self._switch_rules_off()
+        sessions.write({"state": "done"})  # validated with the automated rules switched off
+        self.assertFalse(sessions.attendance_line_ids.filtered("notice_state"))
         absences = sessions.attendance_line_ids.filtered(lambda line: line.status == "absent")
         for _run in range(2):
             for xmlid in ("action_server_process_absences", "action_server_create_makeups"):
@@ -194,3 +207,116 @@ class TestAbsenceNotice(TrainingCase):
         self.assertEqual(len(self._notices(self.students[0])), 2)
         makeups = self.env["training.makeup"].search([("line_id", "in", absences.ids)])
         self.assertEqual(len(makeups), 2)
+
+    @freeze_time("2026-10-07 18:10:00")
+    def test_notice_goes_by_email_and_sms_as_the_campus_policy_says(self):
+        """The notice is one message in the student's file, queued as an e-mail to the
+        guardians with an address and an SMS to those with a mobile number."""
+        self.guardians[0].mobile = "+86 138 0013 8000"
+        self.guardians[1].write({"email": False, "mobile": "+86 139 0013 9000"})
+        lines = self._validate({0: {"status": "absent"}, 1: {"status": "absent"}})
+        notice0, notice1 = self._notices(self.students[0]), self._notices(self.students[1])
+        self.assertEqual(notice0.mail_ids.recipient_ids, self.guardians[0])
+        self.assertIn("Maths G5", notice0.mail_ids.body_html)
+        sms = self.env["sms.sms"].search([("partner_id", "in", self.guardians.ids)])
+        self.assertEqual(
+            sorted(n.replace(" ", "") for n in sms.mapped("number")),
+            ["+8613800138000", "+8613900139000"],
+        )
+        self.assertEqual(sms.mapped("state"), ["outgoing", "outgoing"])
+        self.assertIn(
+            self.students[1].name, sms.filtered(lambda s: s.partner_id == self.guardians[1]).body
+        )
+        self.assertEqual(notice1.message_type, "sms", "guardian 1 has no e-mail: SMS only")
+        self.assertFalse(notice1.mail_ids)
+        self.assertEqual(lines[self.students[1]].notice_state, "sent")
+
+    @freeze_time("2026-10-07 18:10:00")
+    def test_campus_without_sms_or_without_any_channel(self):
+        policy = self.env["training.policy"]._get_for_company(self.company)
+        policy.absence_notice_sms = False
+        self.guardians[0].mobile = "+86 138 0013 8000"
+        self.guardians[1].write({"email": False, "mobile": "+86 139 0013 9000"})
+        lines = self._validate({0: {"status": "absent"}, 1: {"status": "absent"}})
+        self.assertFalse(self.env["sms.sms"].search([("partner_id", "in", self.guardians.ids)]))
+        self.assertEqual(lines[self.students[0]].notice_state, "sent")
+        self.assertEqual(
+            lines[self.students[1]].notice_state, "no_guardian", "no e-mail, SMS switched off"
+        )
+        policy.absence_notice_email = False
+        line = lines[self.students[2]]
+        line.with_user(self.clerk).write({"status": "absent"})
+        self.env["training.attendance.line"]._cron_process_absences()
+        self.assertEqual(line.notice_state, "disabled")
+        self.assertFalse(self._notices(self.students[2]))
+
+    def test_automated_rules_can_be_tuned_without_code(self):
+        """Switched off (by a condition), validation sends nothing and the end-of-day job
+        catches up; with a
+        condition, the rule skips the sessions it excludes."""
+        self._switch_rules_off()
+        with freeze_time("2026-10-07 18:10:00"):
+            lines = self._validate({0: {"status": "absent"}})
+        line = lines[self.students[0]]
+        self.assertFalse(line.notice_state)
+        self.assertFalse(self._activities("training_attendance.mail_activity_absence_call"))
+        self.assertFalse(line.enrollment_id.escalation_ids)
+        with freeze_time("2026-10-07 20:00:00"):
+            self.env["training.attendance.line"]._cron_process_absences()
+        self.assertEqual(line.notice_state, "sent")
+        self.assertEqual(line.notice_timeliness, 100.0)
+        self.assertEqual(len(self._activities("training_attendance.mail_activity_absence_call")), 1)
+
+        self._rules().filter_domain = "[('kind', '!=', 'regular')]"
+        other = self._session(date(2026, 10, 14)).with_user(self.teacher)
+        other.action_open()
+        other.attendance_line_ids.filtered(
+            lambda line: line.student_id == self.students[1]
+        ).status = "absent"
+        other.action_mark_rest_present()
+        other.action_validate()
+        self.assertFalse(other.attendance_line_ids.filtered("notice_state"))
+
+    def test_notice_queries_grow_with_batches_not_lines(self):
+        """The guardian notice of 3 or of 12 absences costs the same queries."""
+        self._switch_rules_off()
+        counts = []
+        for day, size in (
+            (date(2026, 10, 14), 3),
+            (date(2026, 10, 21), 3),
+            (date(2026, 10, 28), 12),
+        ):
+            students = self._students(size, prefix=f"Batch{day.day}")
+            guardians = self.env["res.partner"].create(
+                [
+                    {
+                        "name": f"G{s.id}",
+                        "email": f"g{s.id}@example.com",
+                        "mobile": "+86 138 0013 8000",
+                    }
+                    for s in students
+                ]
+            )
+            self.env["training.guardian.link"].create(
+                [
+                    {"student_id": s.id, "guardian_id": g.id}
+                    for s, g in zip(students, guardians, strict=True)
+                ]
+            )
+            klass = self.klass.copy({"name": f"Batch {day}"})
+            self._enroll(students, klass, date(2026, 9, 1))
+            session = self._session(day, klass=klass)
+            session.action_open()
+            session.attendance_line_ids.status = "absent"
+            session.action_validate()
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            session.attendance_line_ids._notify_guardians()
+            self.env.flush_all()
+            counts.append(self.cr.sql_log_count - before)
+            self.assertEqual(set(session.attendance_line_ids.mapped("notice_state")), {"sent"})
+            self.assertEqual(
+                len(self.env["sms.sms"].search([("partner_id", "in", guardians.ids)])), size
+            )
+        self.assertEqual(counts[1], counts[2], f"3 absences: {counts[1]} queries, 12: {counts[2]}")

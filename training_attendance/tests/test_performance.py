@@ -50,12 +50,12 @@ class TestPerformance(TrainingCase):
     def test_query_budget(self):
         """Everybody there (one late): the teacher's everyday path."""
         session = self._class_of(30)
-        with self.assertQueryCount(70):  # measured 66
+        with self.assertQueryCount(80):  # measured 75 (66 + the automated rules)
             self._take_attendance(session, absences=False)
 
     def test_query_budget_with_absences(self):
         """One unexcused absence and one excused: guardian e-mail, counselor's call,
         teacher's follow-up, first escalation step and make-ups on top."""
         session = self._class_of(30)
-        with self.assertQueryCount(160):  # measured 153
+        with self.assertQueryCount(160):  # measured 155
             self._take_attendance(session)
