@@ -9,4 +9,4 @@ trap 'dropdb --if-exists "$DB" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 write_odoo_conf "$WORK/odoo.conf" 8269
 "$PYTHON" -m odoo -c "$WORK/odoo.conf" -d "$DB" -i training_attendance --stop-after-init \
     --without-demo=all --log-level=warn
-"$PYTHON" benchmarks/bench_attendance.py -c "$WORK/odoo.conf" -d "$DB"
+"$PYTHON" benchmarks/bench_attendance.py -c "$WORK/odoo.conf" -d "$DB" "$@"

@@ -51,6 +51,37 @@ class ResPartner(models.Model):
     )
     enrollment_count = fields.Integer(string="Enrolment count", compute="_compute_enrollment_count")
     absence_count = fields.Integer(string="Absences", compute="_compute_absence_count")
+    # the absence file (SPEC §4): kept with the student after the enrolment ends
+    absence_line_ids = fields.Many2many(
+        comodel_name="training.attendance.line",
+        string="Absences and lateness",
+        compute="_compute_absence_line_ids",
+        groups="training_attendance.group_teacher",
+    )
+    leave_request_ids = fields.One2many(
+        comodel_name="training.leave.request",
+        inverse_name="student_id",
+        string="Leave requests",
+        groups="training_attendance.group_teacher",
+    )
+    escalation_ids = fields.One2many(
+        comodel_name="training.escalation",
+        inverse_name="student_id",
+        string="Escalations",
+        groups="training_attendance.group_teacher",
+    )
+    absence_analysis_ids = fields.One2many(
+        comodel_name="training.absence.analysis",
+        inverse_name="student_id",
+        string="Cause analyses",
+        groups="training_attendance.group_teacher",
+    )
+    makeup_ids = fields.One2many(
+        comodel_name="training.makeup",
+        inverse_name="student_id",
+        string="Make-up lessons",
+        groups="training_attendance.group_teacher",
+    )
     student_state = fields.Selection(
         selection=[
             ("prospect", "Prospect"),
@@ -93,6 +124,13 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.absence_count = counts.get(partner, 0)
+
+    def _compute_absence_line_ids(self):
+        lines = self.env["training.attendance.line"].search(
+            [("student_id", "in", self.ids), ("absence_kind", "!=", False)]
+        )
+        for partner in self:
+            partner.absence_line_ids = lines.filtered(lambda line, p=partner: line.student_id == p)
 
     @api.depends("is_student", "enrollment_ids.state")
     def _compute_student_state(self):

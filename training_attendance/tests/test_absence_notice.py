@@ -134,6 +134,22 @@ class TestAbsenceNotice(TrainingCase):
         self.assertEqual(lines.student_id, self.students[0])
         self.assertEqual(lines.notice_state, "sent")
 
+    def test_absence_file_tab_keeps_everything_after_the_enrolment_ends(self):
+        """The tab of the student form: absences, escalation, make-up, still there once
+        the enrolment is withdrawn; a teacher reads it too."""
+        self._validate({0: {"status": "absent"}, 2: {"late_minutes": 10, "status": "present"}})
+        enrollment = self.students[0].enrollment_ids
+        enrollment._withdraw(date(2026, 10, 9), "Moved away")
+        student = self.students[0].with_user(self.teacher)
+        self.env.invalidate_all()  # the form reads the file in a request of its own
+        self.assertEqual(student.absence_line_ids.mapped("absence_kind"), ["absent"])
+        self.assertEqual(student.escalation_ids.mapped("level"), ["reminder"])
+        self.assertEqual(len(student.makeup_ids), 1)
+        self.assertEqual(
+            self.students[2].absence_line_ids.mapped("absence_kind"), ["late"], "lateness too"
+        )
+        self.assertFalse(self.students[1].absence_line_ids, "present: nothing in the file")
+
     @freeze_time("2026-10-07 20:00:00")
     def test_daily_absence_report_and_its_xlsx(self):
         extra = self._students(1, prefix="Early")

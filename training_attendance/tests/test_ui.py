@@ -42,3 +42,72 @@ class TestUi(HttpCase):
         )
         late = session.attendance_line_ids.filtered(lambda line: line.late_minutes)
         self.assertEqual((late.student_id.name, late.late_minutes), ("Tour Student B", 5))
+
+    def test_absence_notice_and_ladder_in_the_web_client(self):
+        """The teacher validates with an absence; the guardian notice is queued (e-mail and
+        SMS) and logged; the counselor sees it in the absence file with the reminder, and
+        closes the reminder; the end-of-day job then has nothing left to send."""
+        teacher = new_test_user(
+            self.env,
+            login="ta_tour_teacher",
+            groups="base.group_user,training_attendance.group_teacher",
+            tz="UTC",
+        )
+        counselor = new_test_user(
+            self.env,
+            login="ta_tour_counselor",
+            groups="base.group_user,training_attendance.group_counselor",
+            tz="UTC",
+        )
+        course = self.env["training.course"].create({"name": "Tour course", "lesson_duration": 2})
+        klass = self.env["training.class"].create(
+            {"name": "Tour class", "course_id": course.id, "teacher_id": teacher.id}
+        )
+        students = self.env["res.partner"].create(
+            [
+                {"name": f"Tour Student {x}", "is_student": True, "counselor_id": counselor.id}
+                for x in "ABC"
+            ]
+        )
+        guardian = self.env["res.partner"].create(
+            {
+                "name": "Tour Guardian",
+                "email": "tour.guardian@example.com",
+                "mobile": "+8613800000001",
+            }
+        )
+        self.env["training.guardian.link"].create(
+            {"student_id": students[0].id, "guardian_id": guardian.id, "is_primary": True}
+        )
+        today = fields.Date.context_today(teacher)
+        enroll(self.env, students, klass, today - timedelta(days=30))
+        start = datetime.combine(today, datetime.min.time()) + timedelta(hours=10)
+        session = self.env["training.session"].create(
+            {"class_id": klass.id, "start": start, "stop": start + timedelta(hours=2)}
+        )
+        self.start_tour(
+            "/odoo/action-training_attendance.training_session_action_today",
+            "training_attendance_take_attendance",
+            login="ta_tour_teacher",
+        )
+        line = session.attendance_line_ids.filtered(lambda x: x.student_id == students[0])
+        self.assertEqual(line.notice_state, "sent")
+        self.assertEqual(
+            self.env["mail.mail"].search([("recipient_ids", "=", guardian.id)]).state, "outgoing"
+        )
+        self.assertEqual(
+            self.env["sms.sms"].search([("partner_id", "=", guardian.id)]).state, "outgoing"
+        )
+        escalation = line.enrollment_id.escalation_ids
+        self.assertEqual((escalation.level, escalation.user_id), ("reminder", counselor))
+
+        self.start_tour(
+            f"/odoo/res.partner/{students[0].id}",
+            "training_attendance_absence_file",
+            login="ta_tour_counselor",
+        )
+        self.assertEqual(escalation.state, "done")
+        self.assertIn("ill", escalation.outcome)
+        Line = self.env["training.attendance.line"]
+        self.assertEqual(Line._cron_process_absences(), 0, "validation already did it all")
+        self.assertEqual(len(self.env["sms.sms"].search([("partner_id", "=", guardian.id)])), 1)
