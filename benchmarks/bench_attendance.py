@@ -286,29 +286,23 @@ def print_batches(batches):
 
 
 class RulesOff:
-    """Validate without the automated rules' notices, calls and escalations: the job has
-    all of them to do."""
+    """Validate without the guardian notices and follow-up activities of the automated
+    rules: the end-of-day job has all of them to do. (The escalation check still runs, as
+    it would have day after day.)"""
 
     names = ("_notify_guardians", "_schedule_absence_followups")
 
     def __init__(self, env):
-        self.models = (
-            env.registry["training.attendance.line"],
-            env.registry["training.enrollment"],
-        )
+        self.model = env.registry["training.attendance.line"]
 
     def __enter__(self):
-        line, enrollment = self.models
-        self.saved = [getattr(line, n) for n in self.names] + [enrollment._check_escalations]
+        self.saved = [getattr(self.model, name) for name in self.names]
         for name in self.names:
-            setattr(line, name, lambda self, *args, **kwargs: None)
-        enrollment._check_escalations = lambda self: None
+            setattr(self.model, name, lambda self, *args, **kwargs: None)
 
     def __exit__(self, *exc):
-        line, enrollment = self.models
-        for name, method in zip(self.names, self.saved, strict=False):
-            setattr(line, name, method)
-        enrollment._check_escalations = self.saved[-1]
+        for name, method in zip(self.names, self.saved, strict=True):
+            setattr(self.model, name, method)
 
 
 def bench_campus(env):
