@@ -163,6 +163,18 @@ def build_group(env):
             for c, campus in enumerate(campuses)
         ]
     )
+    counselors = env["res.users"].create(
+        [
+            {
+                "name": f"Group counselor {c:02d}",
+                "login": f"group_counselor_{c:02d}",
+                "company_id": campus.id,
+                "company_ids": [Command.set(campus.ids)],
+                "groups_id": [Command.set(env.ref("training_attendance.group_counselor").ids)],
+            }
+            for c, campus in enumerate(campuses)
+        ]
+    )
     courses = env["training.course"].create(
         [
             {"name": f"{subject} {c:02d}", "lesson_duration": 1.5, "company_id": campus.id}
@@ -200,6 +212,7 @@ def build_group(env):
                 "name": f"Group student {i:05d}",
                 "is_student": True,
                 "company_id": campuses[i // per_campus].id,
+                "counselor_id": counselors[i // per_campus].id,
             }
             for i in range(GROUP_STUDENTS)
         ]
@@ -338,7 +351,13 @@ def bench_group(env):
     sent = Line.search_count([("notice_state", "=", "sent")])
     sms = env["sms.sms"].search_count([])
     mails = env["mail.mail"].search_count([])
-    print(f"  {sent} notices: {mails} e-mails and {sms} SMS queued")
+    types = env.ref("training_attendance.mail_activity_absence_call") | env.ref(
+        "training_attendance.mail_activity_leave_followup"
+    )
+    activities = env["mail.activity"].search_count([("activity_type_id", "in", types.ids)])
+    print(
+        f"  {sent} notices: {mails} e-mails and {sms} SMS queued; {activities} calls and follow-ups"
+    )
     again = run_job(env(context={}))
     print(f"  the job run again: {sum(b[0] for b in again)} lines to process")
 
