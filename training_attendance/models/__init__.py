@@ -17,4 +17,11 @@ from . import training_leave_request
 from . import training_makeup
 from . import training_escalation
 from . import training_absence_analysis
+from . import training_policy_followup
+from . import training_followup
+from . import training_student_plan
+from . import training_enrollment_followup
+from . import training_session_followup
+from . import res_partner_followup
+from . import mail_activity
 from . import training_demo

@@ -13,3 +13,5 @@ from . import test_leave_request
 from . import test_escalation
 from . import test_makeup
 from . import test_absence_notice
+from . import test_followup
+from . import test_ui_followup
