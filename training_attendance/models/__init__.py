@@ -17,6 +17,11 @@ from . import training_leave_request
 from . import training_makeup
 from . import training_escalation
 from . import training_absence_analysis
+from . import training_policy_retention
+from . import training_score
+from . import res_partner_risk
+from . import training_retention_case
+from . import training_enrollment_renewal
 from . import training_policy_followup
 from . import training_followup
 from . import training_student_plan

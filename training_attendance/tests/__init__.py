@@ -13,5 +13,7 @@ from . import test_leave_request
 from . import test_escalation
 from . import test_makeup
 from . import test_absence_notice
+from . import test_scores_risk
+from . import test_retention
 from . import test_followup
 from . import test_ui_followup

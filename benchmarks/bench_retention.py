@@ -1,0 +1,235 @@
+"""Benchmark of the daily churn-risk job (SPEC §5) over a 50-campus group.
+
+50 campuses, 20,000 students in classes of 30, a month of validated lessons (four per
+student, 80,000 attendance lines) and three Maths scores each, built with batched
+``create``; one student in five misses three lessons of four, one in eight has three
+declining scores. Then the job, batch by batch as the cron runs it: the first day raises
+the flags (and the counselors' activities), a second run on a quiet day changes nothing.
+
+The tables are analyzed after the build, as autovacuum would once the data is committed.
+Run on a fresh database without demo data, e.g. as scripts/bench.sh does:
+    python3 benchmarks/bench_retention.py -c ODOO_CONF -d DATABASE
+Everything is rolled back at the end.
+"""
+
+import argparse
+import time
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+
+import odoo
+from odoo import Command, api
+from odoo.tools import config
+
+CAMPUSES = 50
+STUDENTS = 20000
+CLASS_SIZE = 30
+LESSONS = 4  # weekly, over the last month
+CHUNK = 5000
+
+
+def timed(label, func):
+    start = time.perf_counter()
+    result = func()
+    print(f"  {label}: {time.perf_counter() - start:.1f} s")
+    return result
+
+
+def create_in_chunks(model, vals_list):
+    records = model.browse()
+    for first in range(0, len(vals_list), CHUNK):
+        records |= model.create(vals_list[first : first + CHUNK])
+        model.env.flush_all()
+        model.env.invalidate_all()
+    return records
+
+
+def build_group(env):
+    per_campus = STUDENTS // CAMPUSES
+    campuses = env["res.company"].create(
+        [{"name": f"Risk campus {c:02d}"} for c in range(CAMPUSES)]
+    )
+    counselor_group = env.ref("training_attendance.group_counselor")
+    counselors = env["res.users"].create(
+        [
+            {
+                "name": f"Risk counselor {c:02d}",
+                "login": f"risk_counselor_{c:02d}",
+                "company_id": campus.id,
+                "company_ids": [Command.set(campus.ids)],
+                "groups_id": [Command.set(counselor_group.ids)],
+            }
+            for c, campus in enumerate(campuses)
+        ]
+    )
+    courses = env["training.course"].create(
+        [
+            {"name": f"Maths {c:02d}", "lesson_duration": 1.5, "company_id": campus.id}
+            for c, campus in enumerate(campuses)
+        ]
+    )
+    plan = []  # (campus index, first student of the campus, size)
+    class_vals = []
+    for c, campus in enumerate(campuses):
+        for first in range(0, per_campus, CLASS_SIZE):
+            class_vals.append(
+                {
+                    "name": f"Risk class {c:02d}-{first:03d}",
+                    "company_id": campus.id,
+                    "course_id": courses[c].id,
+                    "teacher_id": counselors[c].id,
+                }
+            )
+            plan.append((c, first, min(CLASS_SIZE, per_campus - first)))
+    classes = env["training.class"].create(class_vals)
+    students = create_in_chunks(
+        env["res.partner"],
+        [
+            {
+                "name": f"Risk student {i:05d}",
+                "is_student": True,
+                "company_id": campuses[i // per_campus].id,
+                "counselor_id": counselors[i // per_campus].id,
+            }
+            for i in range(STUDENTS)
+        ],
+    )
+    today = date.today()
+    start = today - timedelta(weeks=LESSONS + 1)
+    enrollment_vals, members = [], []
+    for klass, (c, first, size) in zip(classes, plan, strict=True):
+        for k in range(size):
+            student = students[c * per_campus + first + k]
+            members.append((klass, student))
+            enrollment_vals.append(
+                {
+                    "student_id": student.id,
+                    "class_id": klass.id,
+                    "company_id": klass.company_id.id,
+                    "date_start": start,
+                    "hours_purchased": 60,
+                    "state": "active",
+                }
+            )
+    enrollments = create_in_chunks(env["training.enrollment"], enrollment_vals)
+    # a month of validated lessons, one a week per class
+    session_vals = []
+    for klass in classes:
+        for week in range(LESSONS):
+            begin = datetime.combine(today - timedelta(weeks=week, days=1), dtime(16, 0))
+            session_vals.append(
+                {
+                    "class_id": klass.id,
+                    "start": begin,
+                    "stop": begin + timedelta(hours=1, minutes=30),
+                    "state": "done",
+                }
+            )
+    sessions = create_in_chunks(env["training.session"], session_vals)
+    by_class = {}
+    for session in sessions:
+        by_class.setdefault(session.class_id.id, []).append(session.id)
+    line_vals = []
+    for index, ((klass, student), enrollment) in enumerate(zip(members, enrollments, strict=True)):
+        for week, session_id in enumerate(by_class[klass.id]):
+            absent = index % 5 == 0 and week > 0  # one in five: 1 lesson of 4 attended
+            line_vals.append(
+                {
+                    "session_id": session_id,
+                    "student_id": student.id,
+                    "enrollment_id": enrollment.id,
+                    "status": "absent" if absent else "present",
+                }
+            )
+    create_in_chunks(env["training.attendance.line"], line_vals)
+    score_vals = []
+    for index, student in enumerate(students):
+        declining = index % 8 == 3
+        for rank, day in enumerate((20, 13, 6)):
+            score_vals.append(
+                {
+                    "student_id": student.id,
+                    "subject": "Maths",
+                    "kind": "unit",
+                    "date": today - timedelta(days=day),
+                    "score": 90 - 10 * rank if declining else 70 + 5 * (rank % 2),
+                }
+            )
+    create_in_chunks(env["training.score"], score_vals)
+    return len(sessions), len(line_vals), len(score_vals)
+
+
+def run_job(env):
+    Partner = env["res.partner"]
+    batches = []
+    while True:
+        queries = env.cr.sql_log_count
+        start = time.perf_counter()
+        done = Partner._cron_check_churn_risk()
+        env.flush_all()
+        if not done:
+            break
+        batches.append((done, time.perf_counter() - start, env.cr.sql_log_count - queries))
+    return batches
+
+
+def print_batches(batches):
+    for done, seconds, queries in batches:
+        print(f"  batch of {done:4d} students {seconds:6.2f} s {queries:5d} queries")
+    total = sum(b[0] for b in batches)
+    seconds = sum(b[1] for b in batches)
+    queries = sum(b[2] for b in batches)
+    print(f"  {len(batches)} batches, {total} students: {seconds:.1f} s, {queries} queries")
+
+
+class RulesOff:
+    """Build without the renewal rule's work (the balances are far above it anyway)."""
+
+    def __init__(self, env):
+        self.model = env.registry["training.enrollment"]
+
+    def __enter__(self):
+        self.saved = self.model._check_renewal
+        self.model._check_renewal = lambda self: None
+
+    def __exit__(self, *exc):
+        self.model._check_renewal = self.saved
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-c", "--config", required=True)
+    parser.add_argument("-d", "--database", required=True)
+    args = parser.parse_args()
+    config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
+    registry = odoo.modules.registry.Registry(args.database)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+        print(f"Building {CAMPUSES} campuses, {STUDENTS} students, {LESSONS} lessons each")
+        with RulesOff(env):
+            n_sessions, n_lines, n_scores = timed("built", lambda: build_group(env))
+        print(f"  {n_sessions} validated sessions, {n_lines} attendance lines, {n_scores} scores")
+        # what autovacuum does on committed data: without statistics on the rows just
+        # built, PostgreSQL plans the attendance query as if the tables were empty
+        cr.execute(
+            "ANALYZE res_partner, training_attendance_line, training_session, training_score,"
+            " training_enrollment, mail_activity, mail_followers"
+        )
+        env = env(context={})
+        print("Churn-risk job, first day (flags raised):")
+        print_batches(run_job(env))
+        Partner = env["res.partner"]
+        flagged = Partner.search_count([("churn_risk", "=", True)])
+        activities = env["mail.activity"].search_count(
+            [("activity_type_id", "=", env.ref("training_attendance.mail_activity_churn_risk").id)]
+        )
+        print(f"  {flagged} students at risk, {activities} counselor activities")
+        print("Churn-risk job, a quiet day (nothing changes):")
+        env["ir.config_parameter"].set_param("training_attendance.churn_risk_cursor", "")
+        print_batches(run_job(env))
+        print(f"  the job run again the same day: {sum(b[0] for b in run_job(env))} students")
+        cr.rollback()
+
+
+if __name__ == "__main__":
+    main()
