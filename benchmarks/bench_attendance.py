@@ -11,26 +11,18 @@ Run through scripts/bench.sh, which creates and drops a fresh database:
     python3 benchmarks/bench_attendance.py -c ODOO_CONF -d DATABASE [--case campus|group]
 """
 
-import argparse
 import time
 from datetime import date, datetime, timedelta
 
-import odoo
-from odoo import Command, api
-from odoo.tools import config
+from bench_common import campuses_with_staff, main, print_batches, run_batches, timed
+
+from odoo import Command
 
 STUDENTS = 2000
 CLASS_SIZE = 30
 WEEKS = 4
 GROUP_CAMPUSES = 50
 GROUP_STUDENTS = 20000  # 400 a campus; each has one lesson today, half of them two
-
-
-def timed(label, func):
-    start = time.perf_counter()
-    result = func()
-    print(f"  {label}: {time.perf_counter() - start:.1f} s")
-    return result
 
 
 def build_campus(env):
@@ -148,32 +140,12 @@ def build_group(env):
     30; today every student has a lesson and half of them a second one: 30,000 lines,
     validated with about 8 % unexcused absences, 5 % excused and some lateness."""
     per_campus = GROUP_STUDENTS // GROUP_CAMPUSES
-    campuses = env["res.company"].create(
-        [{"name": f"Bench campus {c:02d}"} for c in range(GROUP_CAMPUSES)]
-    )
-    teachers = env["res.users"].create(
-        [
-            {
-                "name": f"Group teacher {c:02d}",
-                "login": f"group_teacher_{c:02d}",
-                "company_id": campus.id,
-                "company_ids": [Command.set(campus.ids)],
-                "groups_id": [Command.set(env.ref("training_attendance.group_teacher").ids)],
-            }
-            for c, campus in enumerate(campuses)
-        ]
-    )
-    counselors = env["res.users"].create(
-        [
-            {
-                "name": f"Group counselor {c:02d}",
-                "login": f"group_counselor_{c:02d}",
-                "company_id": campus.id,
-                "company_ids": [Command.set(campus.ids)],
-                "groups_id": [Command.set(env.ref("training_attendance.group_counselor").ids)],
-            }
-            for c, campus in enumerate(campuses)
-        ]
+    campuses, teachers, counselors = campuses_with_staff(
+        env,
+        "Group",
+        GROUP_CAMPUSES,
+        "training_attendance.group_teacher",
+        "training_attendance.group_counselor",
     )
     courses = env["training.course"].create(
         [
@@ -276,26 +248,7 @@ def build_group(env):
 
 def run_job(env):
     """The end-of-day absence job until it has nothing left, batch by batch."""
-    lines = env["training.attendance.line"]
-    batches = []
-    while True:
-        queries = env.cr.sql_log_count
-        start = time.perf_counter()
-        done = lines._cron_process_absences()
-        env.flush_all()
-        if not done:
-            break
-        batches.append((done, time.perf_counter() - start, env.cr.sql_log_count - queries))
-    return batches
-
-
-def print_batches(batches):
-    for done, seconds, queries in batches:
-        print(f"  batch of {done:4d} lines {seconds:6.1f} s {queries:6d} queries")
-    total = sum(b[0] for b in batches)
-    seconds = sum(b[1] for b in batches)
-    queries = sum(b[2] for b in batches)
-    print(f"  {len(batches)} batches, {total} lines: {seconds:.1f} s, {queries} queries")
+    return run_batches(env, env["training.attendance.line"]._cron_process_absences)
 
 
 class RulesOff:
@@ -335,7 +288,7 @@ def bench_campus(env):
     # the month was validated with tracking and notices off: the job has it all to do
     todo, batches = end_of_day_job(env)
     print(f"End-of-day absence job over {todo} unexcused absences of the month:")
-    print_batches(batches)
+    print_batches(batches, "lines")
 
 
 def bench_group(env):
@@ -347,7 +300,7 @@ def bench_group(env):
     absent = Line.search_count([("status", "=", "absent"), ("notice_state", "=", False)])
     excused = Line.search_count([("status", "=", "excused")])
     print(f"End-of-day absence job: {absent} unexcused absences, {excused} excused:")
-    print_batches(run_job(env(context={})))
+    print_batches(run_job(env(context={})), "lines")
     sent = Line.search_count([("notice_state", "=", "sent")])
     sms = env["sms.sms"].search_count([])
     mails = env["mail.mail"].search_count([])
@@ -362,21 +315,19 @@ def bench_group(env):
     print(f"  the job run again: {sum(b[0] for b in again)} lines to process")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--case", choices=("campus", "group", "all"), default="all")
-    args = parser.parse_args()
-    config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(args.database)
-    for case, bench in (("campus", bench_campus), ("group", bench_group)):
-        if args.case not in (case, "all"):
-            continue
-        with registry.cursor() as cr:
-            bench(api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True}))
-            cr.rollback()
+def bench(env, args):
+    for case, run in (("campus", bench_campus), ("group", bench_group)):
+        if args.case in (case, "all"):
+            run(env)
+            env.cr.rollback()
+            env.invalidate_all()
 
 
 if __name__ == "__main__":
-    main()
+    main(
+        __doc__,
+        bench,
+        lambda parser: parser.add_argument(
+            "--case", choices=("campus", "group", "all"), default="all"
+        ),
+    )

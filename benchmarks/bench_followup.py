@@ -11,15 +11,11 @@ Run it like the attendance benchmark, on a fresh database with the module instal
     python3 benchmarks/bench_followup.py -c ODOO_CONF -d DATABASE
 """
 
-import argparse
 import time
 from datetime import date, datetime, timedelta
 
+from bench_common import campuses_with_staff, main, print_batches, run_batches, timed
 from freezegun import freeze_time
-
-import odoo
-from odoo import Command, api
-from odoo.tools import config
 
 CAMPUSES = 50
 STUDENTS = 20000
@@ -27,34 +23,17 @@ CLASS_SIZE = 30
 COUNSELORS_PER_CAMPUS = 2
 
 
-def timed(label, func):
-    start = time.perf_counter()
-    result = func()
-    print(f"  {label}: {time.perf_counter() - start:.1f} s")
-    return result
-
-
 def build_group(env):
     """The group, its students and their enrolments, built with batch creates; the
     enrolments' automated rules (handover, first-lesson notice) are off meanwhile."""
     today = date.today()
     per_campus = STUDENTS // CAMPUSES
-    campuses = env["res.company"].create(
-        [{"name": f"Cadence campus {c:02d}"} for c in range(CAMPUSES)]
-    )
-    counselor_group = env.ref("training_attendance.group_counselor")
-    counselors = env["res.users"].create(
-        [
-            {
-                "name": f"Cadence counselor {c:02d}-{k}",
-                "login": f"cadence_counselor_{c:02d}_{k}",
-                "company_id": campus.id,
-                "company_ids": [Command.set(campus.ids)],
-                "groups_id": [Command.set(counselor_group.ids)],
-            }
-            for c, campus in enumerate(campuses)
-            for k in range(COUNSELORS_PER_CAMPUS)
-        ]
+    campuses, counselors = campuses_with_staff(
+        env,
+        "Cadence",
+        CAMPUSES,
+        "training_attendance.group_counselor",
+        per_campus=COUNSELORS_PER_CAMPUS,
     )
     courses = env["training.course"].create(
         [
@@ -151,38 +130,10 @@ def build_group(env):
 
 def run_job(env):
     """The daily job as the scheduler runs it: one batch per call until nothing is left."""
-    Enrollment = env["training.enrollment"]
-    batches = []
-    while True:
-        queries = env.cr.sql_log_count
-        activities = env["mail.activity"].search_count([])
-        start = time.perf_counter()
-        done = Enrollment._cron_followup_cadence()
-        env.flush_all()
-        if not done:
-            break
-        batches.append(
-            (
-                done,
-                time.perf_counter() - start,
-                env.cr.sql_log_count - queries,
-                env["mail.activity"].search_count([]) - activities,
-            )
-        )
-        env.invalidate_all()
-    return batches
-
-
-def print_batches(batches):
-    for done, seconds, queries, created in batches:
-        print(
-            f"  batch of {done:4d} enrolments {seconds:6.2f} s {queries:5d} queries "
-            f"{created:5d} activities"
-        )
-    print(
-        f"  {len(batches)} batches, {sum(b[0] for b in batches)} enrolments: "
-        f"{sum(b[1] for b in batches):.1f} s, {sum(b[2] for b in batches)} queries, "
-        f"{sum(b[3] for b in batches)} activities created"
+    return run_batches(
+        env,
+        env["training.enrollment"]._cron_followup_cadence,
+        count=lambda: env["mail.activity"].search_count([]),
     )
 
 
@@ -226,31 +177,19 @@ def confirm_contracts(env, count=1000):
     )
 
 
-def bench(env):
+def bench(env, _args):
     print(f"Building {CAMPUSES} campuses, {STUDENTS} students and enrolments")
     timed("built", lambda: build_group(env))
     print("The daily follow-up cadence job:")
-    print_batches(run_job(env))
+    print_batches(run_job(env), "enrolments", "activities")
     print("The job again the same day:")
-    print_batches(run_job(env))
+    print_batches(run_job(env), "enrolments", "activities")
     print("The next day (the activities are still open):")
     with freeze_time(datetime.now() + timedelta(days=1), tick=True):
-        print_batches(run_job(env))
+        print_batches(run_job(env), "enrolments", "activities")
     print("The handover rule:")
     confirm_contracts(env)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
-    args = parser.parse_args()
-    config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(args.database)
-    with registry.cursor() as cr:
-        bench(api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True}))
-        cr.rollback()
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, bench)

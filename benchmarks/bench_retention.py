@@ -12,27 +12,16 @@ Run on a fresh database without demo data, e.g. as scripts/bench.sh does:
 Everything is rolled back at the end.
 """
 
-import argparse
-import time
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 
-import odoo
-from odoo import Command, api
-from odoo.tools import config
+from bench_common import campuses_with_staff, main, print_batches, run_batches, timed
 
 CAMPUSES = 50
 STUDENTS = 20000
 CLASS_SIZE = 30
 LESSONS = 4  # weekly, over the last month
 CHUNK = 5000
-
-
-def timed(label, func):
-    start = time.perf_counter()
-    result = func()
-    print(f"  {label}: {time.perf_counter() - start:.1f} s")
-    return result
 
 
 def create_in_chunks(model, vals_list):
@@ -46,21 +35,8 @@ def create_in_chunks(model, vals_list):
 
 def build_group(env):
     per_campus = STUDENTS // CAMPUSES
-    campuses = env["res.company"].create(
-        [{"name": f"Risk campus {c:02d}"} for c in range(CAMPUSES)]
-    )
-    counselor_group = env.ref("training_attendance.group_counselor")
-    counselors = env["res.users"].create(
-        [
-            {
-                "name": f"Risk counselor {c:02d}",
-                "login": f"risk_counselor_{c:02d}",
-                "company_id": campus.id,
-                "company_ids": [Command.set(campus.ids)],
-                "groups_id": [Command.set(counselor_group.ids)],
-            }
-            for c, campus in enumerate(campuses)
-        ]
+    campuses, counselors = campuses_with_staff(
+        env, "Risk", CAMPUSES, "training_attendance.group_counselor"
     )
     courses = env["training.course"].create(
         [
@@ -160,26 +136,7 @@ def build_group(env):
 
 
 def run_job(env):
-    Partner = env["res.partner"]
-    batches = []
-    while True:
-        queries = env.cr.sql_log_count
-        start = time.perf_counter()
-        done = Partner._cron_check_churn_risk()
-        env.flush_all()
-        if not done:
-            break
-        batches.append((done, time.perf_counter() - start, env.cr.sql_log_count - queries))
-    return batches
-
-
-def print_batches(batches):
-    for done, seconds, queries in batches:
-        print(f"  batch of {done:4d} students {seconds:6.2f} s {queries:5d} queries")
-    total = sum(b[0] for b in batches)
-    seconds = sum(b[1] for b in batches)
-    queries = sum(b[2] for b in batches)
-    print(f"  {len(batches)} batches, {total} students: {seconds:.1f} s, {queries} queries")
+    return run_batches(env, env["res.partner"]._cron_check_churn_risk)
 
 
 class RulesOff:
@@ -196,40 +153,31 @@ class RulesOff:
         self.model._check_renewal = self.saved
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
-    args = parser.parse_args()
-    config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(args.database)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
-        print(f"Building {CAMPUSES} campuses, {STUDENTS} students, {LESSONS} lessons each")
-        with RulesOff(env):
-            n_sessions, n_lines, n_scores = timed("built", lambda: build_group(env))
-        print(f"  {n_sessions} validated sessions, {n_lines} attendance lines, {n_scores} scores")
-        # what autovacuum does on committed data: without statistics on the rows just
-        # built, PostgreSQL plans the attendance query as if the tables were empty
-        cr.execute(
-            "ANALYZE res_partner, training_attendance_line, training_session, training_score,"
-            " training_enrollment, mail_activity, mail_followers"
-        )
-        env = env(context={})
-        print("Churn-risk job, first day (flags raised):")
-        print_batches(run_job(env))
-        Partner = env["res.partner"]
-        flagged = Partner.search_count([("churn_risk", "=", True)])
-        activities = env["mail.activity"].search_count(
-            [("activity_type_id", "=", env.ref("training_attendance.mail_activity_churn_risk").id)]
-        )
-        print(f"  {flagged} students at risk, {activities} counselor activities")
-        print("Churn-risk job, a quiet day (nothing changes):")
-        env["ir.config_parameter"].set_param("training_attendance.churn_risk_cursor", "")
-        print_batches(run_job(env))
-        print(f"  the job run again the same day: {sum(b[0] for b in run_job(env))} students")
-        cr.rollback()
+def bench(env, _args):
+    print(f"Building {CAMPUSES} campuses, {STUDENTS} students, {LESSONS} lessons each")
+    with RulesOff(env):
+        n_sessions, n_lines, n_scores = timed("built", lambda: build_group(env))
+    print(f"  {n_sessions} validated sessions, {n_lines} attendance lines, {n_scores} scores")
+    # what autovacuum does on committed data: without statistics on the rows just
+    # built, PostgreSQL plans the attendance query as if the tables were empty
+    env.cr.execute(
+        "ANALYZE res_partner, training_attendance_line, training_session, training_score,"
+        " training_enrollment, mail_activity, mail_followers"
+    )
+    env = env(context={})
+    print("Churn-risk job, first day (flags raised):")
+    print_batches(run_job(env), "students")
+    Partner = env["res.partner"]
+    flagged = Partner.search_count([("churn_risk", "=", True)])
+    activities = env["mail.activity"].search_count(
+        [("activity_type_id", "=", env.ref("training_attendance.mail_activity_churn_risk").id)]
+    )
+    print(f"  {flagged} students at risk, {activities} counselor activities")
+    print("Churn-risk job, a quiet day (nothing changes):")
+    env["ir.config_parameter"].set_param("training_attendance.churn_risk_cursor", "")
+    print_batches(run_job(env), "students")
+    print(f"  the job run again the same day: {sum(b[0] for b in run_job(env))} students")
 
 
 if __name__ == "__main__":
-    main()
+    main(__doc__, bench)
