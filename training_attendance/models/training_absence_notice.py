@@ -270,18 +270,8 @@ class TrainingAttendanceLine(models.Model):
                     "date_deadline": session._local_date(),
                 }
             )
-        # The inbox is the notice: no e-mail per automatically scheduled activity. One
-        # create per "round", as mail.activity's batch create subscribes the same user to
-        # the same record twice when a batch holds two of their activities on it.
-        rounds = defaultdict(list)
-        seen = defaultdict(int)
-        for vals in vals_list:
-            key = (vals["res_id"], vals["user_id"])
-            rounds[seen[key]].append(vals)
-            seen[key] += 1
-        Activity = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
-        for batch in rounds.values():
-            Activity.create(batch)
+        # the inbox is the notice: no e-mail per automatically scheduled activity
+        self.env["training.enrollment"]._create_followup_activities(vals_list)
         lines.write({"followup_scheduled": True})
 
     @api.model

@@ -8,7 +8,8 @@ from .common import enroll
 
 @tagged("post_install", "-at_install")
 class TestUi(HttpCase):
-    def test_teacher_takes_attendance_in_the_web_client(self):
+    def _todays_session(self, counselor=None):
+        """Today's session of "Tour class", taught by ta_tour_teacher, students A, B, C."""
         teacher = new_test_user(
             self.env,
             login="ta_tour_teacher",
@@ -20,7 +21,10 @@ class TestUi(HttpCase):
             {"name": "Tour class", "course_id": course.id, "teacher_id": teacher.id}
         )
         students = self.env["res.partner"].create(
-            [{"name": f"Tour Student {x}", "is_student": True} for x in "ABC"]
+            [
+                {"name": f"Tour Student {x}", "is_student": True, "counselor_id": counselor}
+                for x in "ABC"
+            ]
         )
         today = fields.Date.context_today(teacher)
         enroll(self.env, students, klass, today - timedelta(days=30))
@@ -28,6 +32,10 @@ class TestUi(HttpCase):
         session = self.env["training.session"].create(
             {"class_id": klass.id, "start": start, "stop": start + timedelta(hours=2)}
         )
+        return teacher, students, session
+
+    def test_teacher_takes_attendance_in_the_web_client(self):
+        teacher, _students, session = self._todays_session()
         self.start_tour(
             "/odoo/action-training_attendance.training_session_action_today",
             "training_attendance_take_attendance",
@@ -47,28 +55,13 @@ class TestUi(HttpCase):
         """The teacher validates with an absence; the guardian notice is queued (e-mail and
         SMS) and logged; the counselor sees it in the absence file with the reminder, and
         closes the reminder; the end-of-day job then has nothing left to send."""
-        teacher = new_test_user(
-            self.env,
-            login="ta_tour_teacher",
-            groups="base.group_user,training_attendance.group_teacher",
-            tz="UTC",
-        )
         counselor = new_test_user(
             self.env,
             login="ta_tour_counselor",
             groups="base.group_user,training_attendance.group_counselor",
             tz="UTC",
         )
-        course = self.env["training.course"].create({"name": "Tour course", "lesson_duration": 2})
-        klass = self.env["training.class"].create(
-            {"name": "Tour class", "course_id": course.id, "teacher_id": teacher.id}
-        )
-        students = self.env["res.partner"].create(
-            [
-                {"name": f"Tour Student {x}", "is_student": True, "counselor_id": counselor.id}
-                for x in "ABC"
-            ]
-        )
+        _teacher, students, session = self._todays_session(counselor.id)
         guardian = self.env["res.partner"].create(
             {
                 "name": "Tour Guardian",
@@ -78,12 +71,6 @@ class TestUi(HttpCase):
         )
         self.env["training.guardian.link"].create(
             {"student_id": students[0].id, "guardian_id": guardian.id, "is_primary": True}
-        )
-        today = fields.Date.context_today(teacher)
-        enroll(self.env, students, klass, today - timedelta(days=30))
-        start = datetime.combine(today, datetime.min.time()) + timedelta(hours=10)
-        session = self.env["training.session"].create(
-            {"class_id": klass.id, "start": start, "stop": start + timedelta(hours=2)}
         )
         self.start_tour(
             "/odoo/action-training_attendance.training_session_action_today",
