@@ -65,6 +65,7 @@ class TrainingDemo(models.AbstractModel):
         enrollments.action_submit()
         enrollments.action_guardian_confirm()
         enrollments.action_activate()
+        self._run_automations(enrollments)
 
         # The transitions log today's date: move it back to when it happened.
         events = enrollments.event_ids
@@ -118,6 +119,21 @@ class TrainingDemo(models.AbstractModel):
 
     # ------------------------------------------------------------------ sessions
     @api.model
+    def _run_automations(self, records):
+        """The automated rules are hooked into the models once the install is over, after
+        the demo data: run those on ``records``' model (notices, activities, escalation
+        ladder, follow-up deadlines) as the writes of the demo would have. Their actions
+        do nothing twice."""
+        automations = self.env["base.automation"].search(
+            [
+                ("model_name", "=", records._name),
+                ("trigger", "in", ("on_state_set", "on_create_or_write")),
+            ]
+        )
+        for automation in automations.with_context(old_values=None):
+            automation._process(automation._filter_post(records))
+
+    @api.model
     def _generate_demo_sessions(self):
         """Plan the demo classes from 30 days ago to a week ahead, take and validate the
         attendance of the days before today, cancel a couple of sessions, and open
@@ -153,6 +169,8 @@ class TrainingDemo(models.AbstractModel):
             past.action_open()
             self._mark_demo_attendance(past)
             self._validate_demo_sessions(past)
+            self._run_automations(past)
+            self._run_automations(past.attendance_line_ids.enrollment_id)
         # Today's sheets are ready for the teachers: open, nobody marked yet.
         todays.action_open()
 
