@@ -25,23 +25,17 @@ class TrainingAbsenceAnalysis(models.Model):
 
     _name = "training.absence.analysis"
     _description = "Absence Cause Analysis"
-    _inherit = ["mail.thread", "mail.activity.mixin", "training.state.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "training.state.mixin",
+        "training.enrollment.document.mixin",
+    ]
     _order = "id desc"
 
-    enrollment_id = fields.Many2one(
-        comodel_name="training.enrollment",
-        string="Enrolment",
-        required=True,
-        index=True,
-        ondelete="restrict",
-        tracking=True,
-    )
-    student_id = fields.Many2one(related="enrollment_id.student_id", store=True, index=True)
-    class_id = fields.Many2one(related="enrollment_id.class_id", store=True, index=True)
     counselor_id = fields.Many2one(
         related="enrollment_id.student_id.counselor_id", store=True, index=True, string="Counselor"
     )
-    company_id = fields.Many2one(related="enrollment_id.company_id", store=True, index=True)
     escalation_id = fields.Many2one(
         comodel_name="training.escalation",
         index=True,

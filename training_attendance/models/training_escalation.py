@@ -31,23 +31,14 @@ class TrainingEscalation(models.Model):
         "mail.activity.mixin",
         "training.state.mixin",
         "training.attachment.mixin",
+        "training.enrollment.document.mixin",
     ]
     _order = "id desc"
 
-    enrollment_id = fields.Many2one(
-        comodel_name="training.enrollment",
-        string="Enrolment",
-        required=True,
-        index=True,
-        ondelete="restrict",
-        readonly=True,
-    )
-    student_id = fields.Many2one(related="enrollment_id.student_id", store=True, index=True)
-    class_id = fields.Many2one(related="enrollment_id.class_id", store=True, index=True)
+    enrollment_id = fields.Many2one(readonly=True, tracking=False)
     counselor_id = fields.Many2one(
         related="enrollment_id.student_id.counselor_id", store=True, index=True, string="Counselor"
     )
-    company_id = fields.Many2one(related="enrollment_id.company_id", store=True, index=True)
     level = fields.Selection(selection=LEVELS, required=True, readonly=True, index=True)
     count = fields.Integer(
         string="Unexcused absences",

@@ -25,26 +25,14 @@ class TrainingRefundRequest(models.Model):
         "mail.activity.mixin",
         "training.state.mixin",
         "training.attachment.mixin",
+        "training.enrollment.document.mixin",
     ]
     _order = "id desc"
     _check_company_auto = True
     _attachment_field = "application_attachment_ids"
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
-    enrollment_id = fields.Many2one(
-        comodel_name="training.enrollment",
-        string="Enrolment",
-        required=True,
-        index=True,
-        ondelete="restrict",
-        check_company=True,
-        tracking=True,
-    )
-    company_id = fields.Many2one(
-        related="enrollment_id.company_id", string="Campus", store=True, index=True
-    )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    student_id = fields.Many2one(related="enrollment_id.student_id", store=True, index=True)
     guardian_id = fields.Many2one(
         comodel_name="res.partner",
         compute="_compute_guardian_id",

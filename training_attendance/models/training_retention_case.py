@@ -36,25 +36,11 @@ class TrainingRetentionCase(models.Model):
 
     _name = "training.retention.case"
     _description = "Retention Case"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "training.enrollment.document.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
-    enrollment_id = fields.Many2one(
-        comodel_name="training.enrollment",
-        string="Enrolment",
-        required=True,
-        index=True,
-        ondelete="restrict",
-        tracking=True,
-        check_company=True,
-    )
-    student_id = fields.Many2one(related="enrollment_id.student_id", store=True, index=True)
-    class_id = fields.Many2one(related="enrollment_id.class_id", store=True, index=True)
-    company_id = fields.Many2one(
-        related="enrollment_id.company_id", string="Campus", store=True, index=True
-    )
     counselor_id = fields.Many2one(
         comodel_name="res.users",
         compute="_compute_counselor_id",

@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -53,3 +53,27 @@ class TrainingAttachmentMixin(models.AbstractModel):
             record[self._attachment_field].filtered(lambda a: not a.res_id).sudo().write(
                 {"res_model": self._name, "res_id": record.id}
             )
+
+
+class TrainingEnrollmentDocumentMixin(models.AbstractModel):
+    """A document about one enrolment (escalation step, cause analysis, plan, refund
+    request, retention case): its student, class and campus are the enrolment's, stored
+    for searching, grouping and record rules."""
+
+    _name = "training.enrollment.document.mixin"
+    _description = "Document of an enrolment"
+
+    enrollment_id = fields.Many2one(
+        comodel_name="training.enrollment",
+        string="Enrolment",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        tracking=True,
+    )
+    student_id = fields.Many2one(related="enrollment_id.student_id", store=True, index=True)
+    class_id = fields.Many2one(related="enrollment_id.class_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="enrollment_id.company_id", string="Campus", store=True, index=True
+    )

@@ -17,21 +17,15 @@ class TrainingStudentPlan(models.Model):
 
     _name = "training.student.plan"
     _description = "Student Plan or Report"
-    _inherit = ["mail.thread", "training.state.mixin", "training.attachment.mixin"]
+    _inherit = [
+        "mail.thread",
+        "training.state.mixin",
+        "training.attachment.mixin",
+        "training.enrollment.document.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
 
-    enrollment_id = fields.Many2one(
-        comodel_name="training.enrollment",
-        string="Enrolment",
-        required=True,
-        index=True,
-        ondelete="restrict",
-        check_company=True,
-        tracking=True,
-    )
-    student_id = fields.Many2one(related="enrollment_id.student_id", store=True, index=True)
-    company_id = fields.Many2one(related="enrollment_id.company_id", store=True, index=True)
     kind = fields.Selection(selection=PLAN_KINDS, required=True, index=True, tracking=True)
     user_id = fields.Many2one(
         comodel_name="res.users",
