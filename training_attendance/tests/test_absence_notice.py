@@ -78,6 +78,23 @@ class TestAbsenceNotice(TrainingCase):
         self.assertEqual(followup.user_id, self.teacher)
         self.assertEqual(followup.res_id, excused.enrollment_id.id)
 
+    def test_leave_follow_up_for_the_teacher_once(self):
+        """Excused: the teacher's follow-up, due the day of the lesson, never a second one
+        whether the job runs again or the line is corrected."""
+        with freeze_time("2026-10-07 18:10:00"):
+            lines = self._validate({1: {"status": "excused"}})
+        Line = self.env["training.attendance.line"]
+        with freeze_time("2026-10-07 20:00:00"):
+            Line._cron_process_absences()
+            lines[self.students[1]].with_user(self.clerk).write({"note": "Flu, certificate seen"})
+            Line._cron_process_absences()
+        followup = self._activities("training_attendance.mail_activity_leave_followup")
+        self.assertEqual(len(followup), 1)
+        self.assertEqual(
+            (followup.user_id, followup.date_deadline), (self.teacher, date(2026, 10, 7))
+        )
+        self.assertFalse(lines[self.students[1]].notice_state, "the family is not told")
+
     def test_lateness_that_becomes_an_absence_is_notified(self):
         lines = self._validate({0: {"late_minutes": 70}})  # 2 h lesson: threshold 60 min
         self.assertEqual(lines[self.students[0]].absence_equivalent, 1)

@@ -245,6 +245,35 @@ class TestLeaveRequest(TrainingCase):
         after_leave.action_open()
         self.assertEqual(status(after_leave), "pending")
 
+    def test_a_long_leave_gives_a_makeup_plan(self):
+        """Two weeks off: every session the leave covers, once validated, leaves one
+        make-up to plan for the student (SPEC §4: a long leave produces a make-up plan)."""
+        sessions = (
+            self.monday | self._session(date(2026, 10, 14)) | self._session(date(2026, 10, 19))
+        )
+        leave = self.Leave.with_user(self.counselor).create(
+            {
+                "student_id": self.student.id,
+                "reason": "Hospital",
+                "leave_type": "sick",
+                "date_from": MONDAY,
+                "date_to": date(2026, 10, 23),
+                "attachment_ids": [Command.set(self._certificate().ids)],
+            }
+        )
+        with freeze_time("2026-10-08 09:00:00"):
+            leave.action_submit()
+            leave.with_user(self.counselor).action_approve()
+        sessions.action_open()
+        sessions.action_mark_rest_present()
+        sessions.action_validate()
+        makeups = self.env["training.makeup"].search([("student_id", "=", self.student.id)])
+        self.assertEqual(makeups.missed_session_id, sessions)
+        self.assertEqual(set(makeups.mapped("state")), {"to_plan"})
+        self.assertEqual(set(makeups.mapped("missed_status")), {"excused"})
+        others = self.env["training.makeup"].search([("student_id", "!=", self.student.id)])
+        self.assertFalse(others, "the classmates were present")
+
     def test_head_teacher_or_clerk_approves_others_are_refused(self):
         leave = self._leave(self.monday)
         with freeze_time("2026-10-08 10:00:00"):

@@ -22,11 +22,13 @@ class TestMakeup(TrainingCase):
         cls.other_students = cls._students(1, prefix="Friday")
         cls._enroll(cls.other_students, cls.other_class, date(2026, 9, 1))
 
-    def _take(self, session, absent=(), excused=(), late=()):
+    def _take(self, session, absent=(), excused=(), late=(), early=()):
         """Open, mark and validate ``session`` (everyone else present)."""
         session.action_open()
         for line in session.attendance_line_ids:
-            if line.student_id in absent:
+            if line.student_id in early:
+                line.action_add_left_early()
+            elif line.student_id in absent:
                 line.action_set_absent()
             elif line.student_id in excused:
                 line.action_set_excused()
@@ -236,6 +238,13 @@ class TestMakeup(TrainingCase):
         with self.assertRaisesRegex(ValidationError, "at least one week"):
             self.policy.reward_weeks = 0
         self.assertEqual(self.policy.reward_weeks, 5)
+
+    def test_an_early_leave_also_keeps_a_student_off_the_reward_list(self):
+        for day in (9, 16, 23, 30):
+            self._take(self._session(date(2026, 9, day)), early=self.s1 if day == 23 else ())
+        with Form(self.env["training.reward.wizard"].with_user(self.counselor)) as form:
+            form.date = date(2026, 10, 8)
+        self.assertEqual(form.record.student_ids, self.s0 | self.s2)
 
     # ------------------------------------------------------------------ access
     def test_access_of_teacher_counselor_and_clerk(self):
