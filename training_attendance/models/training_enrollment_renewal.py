@@ -37,6 +37,8 @@ class TrainingEnrollment(models.Model):
                     below |= enrollment
             elif enrollment.renewal_notified:
                 above |= enrollment
+        # without a counselor nobody can be told: left unmarked until one is named
+        below = below.filtered("counselor_id")
         if below:
             below.write({"renewal_notified": True})
             below._schedule_renewal_activity()
@@ -49,20 +51,26 @@ class TrainingEnrollment(models.Model):
 
     def _schedule_renewal_activity(self):
         today = fields.Date.context_today(self)
-        for enrollment in self.with_context(mail_activity_quick_update=True):
-            user = enrollment.counselor_id or enrollment.student_id.counselor_id
-            if not user:
-                continue
-            enrollment.activity_schedule(
-                RENEWAL,
-                date_deadline=today,
-                user_id=user.id,
-                summary=self.env._(
-                    "Renewal: %(student)s has %(hours)s hours left",
-                    student=enrollment.student_id.name,
-                    hours=round(enrollment.hours_remaining, 2),
-                ),
-            )
+        activity_type = self.env.ref(RENEWAL)
+        model = self.env["ir.model"]._get_id(self._name)
+        self._create_followup_activities(
+            [
+                {
+                    "res_model_id": model,
+                    "res_id": enrollment.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": enrollment.counselor_id.id,
+                    "date_deadline": today,
+                    "automated": True,  # so that activity_feedback closes it
+                    "summary": self.env._(
+                        "Renewal: %(student)s has %(hours)s hours left",
+                        student=enrollment.student_id.name,
+                        hours=round(enrollment.hours_remaining, 2),
+                    ),
+                }
+                for enrollment in self
+            ]
+        )
 
     @api.model
     def _renewal_domain(self):
@@ -77,8 +85,10 @@ class TrainingEnrollment(models.Model):
                 "|",
                 "&",
                 "&",
+                "&",
                 ("renewal_notified", "=", False),
                 ("state", "in", RENEWAL_STATES),
+                ("counselor_id", "!=", False),
                 ("hours_remaining", "<", threshold),
                 "&",
                 ("renewal_notified", "=", True),
@@ -94,7 +104,7 @@ class TrainingEnrollment(models.Model):
         domain = self._renewal_domain()
         enrollments = self.sudo().search(domain, order="id", limit=batch_size)
         enrollments._check_renewal()
-        # an enrolment without counselor keeps its marker set: it leaves the domain too
+        # an enrolment without counselor is left out until one is named
         remaining = self.sudo().search_count(domain)
         self.env["ir.cron"]._notify_progress(done=len(enrollments), remaining=remaining)
         return len(enrollments)

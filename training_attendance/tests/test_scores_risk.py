@@ -380,6 +380,19 @@ class TestRenewal(RiskCase):
         self.assertFalse(any(self.enrollments.mapped("renewal_notified")))
         self.assertFalse(self._activities(self.enrollments, RENEWAL))
 
+    def test_enrolment_without_counselor_is_told_once_one_is_named(self):
+        enrollment = self.enrollments[2]
+        enrollment.counselor_id = False
+        enrollment.hours_purchased = 2
+        self.env.flush_all()
+        self.assertFalse(enrollment.renewal_notified, "nobody to tell yet")
+        Enrollment = self.env["training.enrollment"]
+        self.assertEqual(Enrollment._cron_check_renewals(), 0, "and the job does not loop on it")
+        enrollment.counselor_id = self.counselor
+        self.assertEqual(Enrollment._cron_check_renewals(), 1)
+        self.assertEqual(self._activities(enrollment, RENEWAL).user_id, self.counselor)
+        self.assertTrue(enrollment.renewal_notified)
+
     def test_withdrawn_enrolment_gets_no_renewal_activity(self):
         enrollment = self.enrollments[2]
         enrollment._withdraw(date(2026, 9, 5), "Moved away")
