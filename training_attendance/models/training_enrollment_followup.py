@@ -11,15 +11,7 @@ CADENCE_BATCH_SIZE = 1000
 XMLID = "training_attendance.mail_activity_followup_%s"
 # deadlines that fire once per enrolment, marked in followup_deadline_type_ids
 HANDOVER = "handover"
-AFTER_HANDOVER = ("first_call", "consultant_sync")
 NOTICE = "pre_lesson_notice"
-AFTER_FIRST_LESSON = (
-    "first_lesson_call",
-    "learning_plan",
-    "tutoring_plan",
-    "stage_summary",
-    "growth_record",
-)
 # deadlines that come back: one open at a time
 ROUTINE = "routine"
 GROWTH = "growth_record"
@@ -347,10 +339,11 @@ class TrainingEnrollment(models.Model):
         memo = self._working_day_memo()
         lesson_dates = {}  # (class, first start, lessons) -> date of that lesson
         deadlines = []
+        first_days = defaultdict(list)
         for enrollment, session in firsts.items():
             policy = policies[enrollment.company_id.id]
             day = session._local_date()
-            enrollment.date_first_lesson = day
+            first_days[day].append(enrollment.id)
             key = (session.class_id, session.start, policy.tutoring_plan_lessons)
             if key not in lesson_dates:
                 lesson_dates[key] = self._nth_lesson_date(*key)
@@ -372,6 +365,8 @@ class TrainingEnrollment(models.Model):
                     memo(policy, day + timedelta(days=policy.growth_record_days), 0),
                 ),
             ]
+        for day, ids in first_days.items():  # one write per day, not per student
+            self.browse(ids).sudo().write({"date_first_lesson": day})
         return self._schedule_deadlines(deadlines)
 
     @api.model

@@ -200,11 +200,11 @@ class TrainingFollowup(models.Model):
 
     def _start_next_deadlines(self):
         """A file handover starts the first guardian call and the consultant sync."""
-        handovers = self.filtered(lambda f: f.kind == "handover" and f.enrollment_id)
-        for followup in handovers:
-            followup.enrollment_id._schedule_after_handover(
-                fields.Date.context_today(followup, followup.date)
-            )
+        by_day = defaultdict(lambda: self.env["training.enrollment"])
+        for followup in self.filtered(lambda f: f.kind == "handover" and f.enrollment_id):
+            by_day[fields.Date.context_today(followup, followup.date)] |= followup.enrollment_id
+        for day, enrollments in by_day.items():
+            enrollments._schedule_after_handover(day)
 
     # ------------------------------------------------------------------ actions
     @api.model

@@ -6,15 +6,15 @@ from .common import TrainingCase
 class TestPerformance(TrainingCase):
     """Opening, marking and validating a session costs the same queries for 10 or 30."""
 
-    def _class_of(self, size):
+    def _class_of(self, size, history=True):
         klass = self.klass.copy({"name": f"Class of {size}"})
-        students = self._students(size, prefix=f"Size{size}")
+        students = self._students(size, prefix=f"Size{size}", counselor=self.counselor)
         self._enroll(students, klass, date(2026, 9, 1))
-        # some history, so that lateness accumulation has lines to read
-        past = self._session(date(2026, 9, 30), klass=klass)
-        past.action_open()
-        past.action_mark_rest_present()
-        past.action_validate()
+        if history:  # lateness accumulation has lines to read; the first lesson is past
+            past = self._session(date(2026, 9, 30), klass=klass)
+            past.action_open()
+            past.action_mark_rest_present()
+            past.action_validate()
         return self._session(date(2026, 10, 7), klass=klass).with_user(self.teacher)
 
     def _take_attendance(self, session, absences=True):
@@ -44,6 +44,31 @@ class TestPerformance(TrainingCase):
         self.assertEqual(
             count_small,
             count_large,
+            f"10 students: {count_small} queries, 30 students: {count_large} queries",
+        )
+
+    def test_first_lesson_queries_do_not_grow_with_class_size(self):
+        """The first lesson also schedules each student's first-lesson call and plans."""
+        warmup = self._class_of(5, history=False)
+        small, large = self._class_of(10, history=False), self._class_of(30, history=False)
+        self._take_attendance(warmup)
+        count_small, count_large = self._count(small), self._count(large)
+        plans = self.env["mail.activity"].search_count(
+            [
+                ("res_model", "=", "training.enrollment"),
+                ("res_id", "in", large.attendance_line_ids.enrollment_id.ids),
+                (
+                    "activity_type_id",
+                    "=",
+                    self.env.ref("training_attendance.mail_activity_followup_learning_plan").id,
+                ),
+            ]
+        )
+        self.assertEqual(plans, 28, "one learning plan per student present, late included")
+        # a query per student would cost 20 more; measured: 141 and 142
+        self.assertLessEqual(
+            count_large - count_small,
+            2,
             f"10 students: {count_small} queries, 30 students: {count_large} queries",
         )
 
