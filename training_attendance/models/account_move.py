@@ -20,9 +20,21 @@ class AccountMove(models.Model):
     )
     training_hours_credited = fields.Boolean(string="Hours credited", copy=False, readonly=True)
 
+    def _reverse_moves(self, default_values_list=None, cancel=False):
+        """A credit note of an enrolment's invoice belongs to the enrolment, however it is
+        made (a refund request, or the invoice's Credit Note button in Invoicing), so that
+        the enrolment's refunds count it."""
+        default_values_list = default_values_list or [{} for _move in self]
+        for move, default_values in zip(self, default_values_list, strict=True):
+            if move.training_enrollment_id and "training_enrollment_id" not in default_values:
+                default_values["training_enrollment_id"] = move.training_enrollment_id.id
+        return super()._reverse_moves(default_values_list=default_values_list, cancel=cancel)
+
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
-        paid = self.filtered(lambda move: move.training_enrollment_id and move.is_invoice())
+        paid = self.filtered(
+            lambda move: move.training_enrollment_id and move.move_type == "out_invoice"
+        )
         if paid:
             paid._training_credit_renewal_hours()
             paid.training_enrollment_id._activate_when_paid()

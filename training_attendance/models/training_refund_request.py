@@ -12,6 +12,15 @@ STEPS = {
     "supervisor_approved": (DIRECTOR, "director_id", "director_date", "director_approved"),
     "director_approved": (FINANCE, "finance_user_id", "finance_date", "done"),
 }
+OPEN_STATES = ("draft", "submitted", "supervisor_approved", "director_approved")
+# what the counselor files: fixed once the request is submitted, as the approvers saw it
+APPLICATION_FIELDS = (
+    "enrollment_id",
+    "guardian_id",
+    "reason",
+    "application_date",
+    "application_attachment_ids",
+)
 
 
 class TrainingRefundRequest(models.Model):
@@ -30,6 +39,24 @@ class TrainingRefundRequest(models.Model):
     _order = "id desc"
     _check_company_auto = True
     _attachment_field = "application_attachment_ids"
+    _protected_fields = (
+        "state",
+        "submitted_by_id",
+        "submitted_date",
+        "supervisor_id",
+        "supervisor_date",
+        "director_id",
+        "director_date",
+        "finance_user_id",
+        "finance_date",
+        "refused_by_id",
+        "refusal_reason",
+        "credit_note_id",
+        "credit_note_ids",
+    )
+    _locked_states = ("done", "refused", "cancelled")
+    # the responsibility analysis is written after the decision
+    _locked_free_fields = ("accountable_user_id", "loss_reason_id", "lessons_learned")
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -95,6 +122,17 @@ class TrainingRefundRequest(models.Model):
     credit_note_id = fields.Many2one(
         comodel_name="account.move", string="Credit note", readonly=True, copy=False
     )
+    credit_note_ids = fields.Many2many(
+        comodel_name="account.move",
+        relation="training_refund_request_credit_note_rel",
+        column1="request_id",
+        column2="move_id",
+        string="Credit notes",
+        readonly=True,
+        copy=False,
+        help="One credit note per refunded invoice, the largest paid invoice first.",
+    )
+    credit_note_count = fields.Integer(compute="_compute_credit_note_count", compute_sudo=True)
     # responsibility analysis
     accountable_user_id = fields.Many2one(
         comodel_name="res.users", string="Accountable person", tracking=True
@@ -114,10 +152,11 @@ class TrainingRefundRequest(models.Model):
         "enrollment_id.price_unit",
         "enrollment_id.invoice_ids.amount_residual",
         "enrollment_id.invoice_ids.state",
+        "credit_note_ids",
     )
     def _compute_amounts(self):
         """SPEC §6: refundable = paid - consumed - non-refundable - already refunded,
-        never below zero."""
+        never below zero, all tax included (see ``training.enrollment._amounts``)."""
         for request in self:
             enrollment = request.enrollment_id
             if not enrollment:
@@ -134,15 +173,17 @@ class TrainingRefundRequest(models.Model):
                     )
                 )
                 continue
-            money = enrollment._amounts(exclude=request.credit_note_id)
-            consumed = request.currency_id.round(enrollment.hours_consumed * enrollment.price_unit)
+            money = enrollment._amounts(exclude=request.credit_note_ids | request.credit_note_id)
             request.amount_paid = money["paid"]
-            request.amount_consumed = consumed
+            request.amount_consumed = money["consumed"]
             request.amount_non_refundable = money["non_refundable"]
             request.amount_refunded = money["refunded"]
-            request.amount_refundable = max(
-                0.0, money["paid"] - consumed - money["non_refundable"] - money["refunded"]
-            )
+            request.amount_refundable = money["refundable"]
+
+    @api.depends("credit_note_ids", "credit_note_id")
+    def _compute_credit_note_count(self):
+        for request in self:
+            request.credit_note_count = len(request.credit_note_ids | request.credit_note_id)
 
     @api.constrains("amount_approved")
     def _check_amount_approved(self):
@@ -167,9 +208,8 @@ class TrainingRefundRequest(models.Model):
 
     @api.constrains("enrollment_id", "state")
     def _check_one_open_request(self):
-        open_states = ("draft", "submitted", "supervisor_approved", "director_approved")
-        groups = self._read_group(
-            [("enrollment_id", "in", self.enrollment_id.ids), ("state", "in", open_states)],
+        groups = self.sudo()._read_group(
+            [("enrollment_id", "in", self.enrollment_id.ids), ("state", "in", OPEN_STATES)],
             ["enrollment_id"],
             ["__count"],
             having=[("__count", ">", 1)],
@@ -184,44 +224,94 @@ class TrainingRefundRequest(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self._is_guarded_call() and any(
+            vals.get("state", "draft") != "draft" for vals in vals_list
+        ):
+            # a request is born a draft, whatever ``default_state`` the caller sends
+            raise self._guard_error(["state"])
+        if not self._is_guarded_call() and any(vals.get("amount_approved") for vals in vals_list):
+            raise UserError(
+                self.env._(
+                    "The approved amount is set by finance once the campus director has "
+                    "approved the refund, not when the request is created."
+                )
+            )
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("training.refund.request")
         return super().create(vals_list)
 
     def write(self, vals):
-        if "amount_approved" in vals and not self._is_finance():
-            raise AccessError(self.env._("Only finance sets the approved amount of a refund."))
+        if not self._is_guarded_call():
+            if "amount_approved" in vals:
+                self._check_amount_approved_write()
+            if any(fname in vals for fname in APPLICATION_FIELDS):
+                self._check_application_write()
         return super().write(vals)
+
+    def _check_amount_approved_write(self):
+        """Finance (or an accounting administrator) sets the approved amount, only while
+        the request waits for finance's approval."""
+        if not self._is_finance():
+            raise AccessError(self.env._("Only finance sets the approved amount of a refund."))
+        waiting = self.filtered(lambda request: request.state != "director_approved")
+        if waiting:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "The approved amount of %(ref)s can only be set while it waits for "
+                    "finance's approval; it is %(state)s.",
+                    ref=waiting[0].name,
+                    state=states[waiting[0].state],
+                )
+            )
+
+    def _check_application_write(self):
+        submitted = self.filtered(lambda request: request.state != "draft")
+        if submitted:
+            raise UserError(
+                self.env._(
+                    "%(ref)s is submitted: its enrolment, guardian, reason and written "
+                    "application no longer change.",
+                    ref=submitted[0].name,
+                )
+            )
 
     def _is_finance(self):
         user = self.env.user
         return self.env.su or user.has_group(FINANCE) or user.has_group(ACCOUNTANT)
 
     def unlink(self):
-        if any(request.state != "draft" for request in self):
-            raise UserError(self.env._("Only draft refund requests can be deleted."))
+        """Nothing used is deleted (SPEC §9): only a draft that was never submitted."""
+        used = self.filtered(
+            lambda request: (
+                request.state != "draft"
+                or request.submitted_by_id
+                or request.credit_note_id
+                or request.credit_note_ids
+            )
+        )
+        if used:
+            raise UserError(
+                self.env._(
+                    "Only a draft refund request that was never submitted can be deleted: "
+                    "%(ref)s is kept (cancel or refuse it instead).",
+                    ref=used[0].name,
+                )
+            )
         return super().unlink()
 
     # ------------------------------------------------------------------ approval chain
     def _approver(self, group_xmlid):
-        """Who gets the activity of a step: the campus policy's person, else the first
-        user of the step's group on that campus."""
+        """Who gets the activity of a step: the campus's holder of the role
+        (``training.policy._role_user``), a clear error when nobody holds it."""
         self.ensure_one()
-        policy = self.env["training.policy"]._get_for_company(self.company_id)
-        field = {
-            SUPERVISOR: "counselor_supervisor_id",
-            DIRECTOR: "campus_director_id",
-            FINANCE: "finance_officer_id",
+        role = {
+            SUPERVISOR: "counselor_supervisor",
+            DIRECTOR: "campus_director",
+            FINANCE: "finance_officer",
         }[group_xmlid]
-        user = policy[field]
-        if not user:
-            user = (
-                self.env.ref(group_xmlid)
-                .sudo()
-                .users.filtered(lambda u: self.company_id in u.company_ids and not u.share)[:1]
-            )
-        return user
+        return self.env["training.policy"]._get_for_company(self.company_id)._role_user(role)
 
     def _schedule_step_activity(self):
         for request in self:
@@ -279,7 +369,7 @@ class TrainingRefundRequest(models.Model):
                         ref=request.enrollment_id.name,
                     )
                 )
-        self.write(
+        self._guarded_write(
             {
                 "state": "submitted",
                 "submitted_by_id": self.env.user.id,
@@ -294,7 +384,9 @@ class TrainingRefundRequest(models.Model):
         self._check_state((state,), self.env._("This approval"))
         self._check_step_rights(group)
         self._close_step_activities(feedback=self.env._("Approved"))
-        self.write({who: self.env.user.id, when: fields.Datetime.now(), "state": next_state})
+        self._guarded_write(
+            {who: self.env.user.id, when: fields.Datetime.now(), "state": next_state}
+        )
 
     def action_supervisor_approve(self):
         self._approve_step("submitted")
@@ -310,15 +402,41 @@ class TrainingRefundRequest(models.Model):
         """Finance's approval: the credit note for the approved amount, posted; the
         enrolment is withdrawn and the guardian told."""
         self._check_state(("director_approved",), self.env._("This approval"))
-        for request in self:
-            if request.currency_id.compare_amounts(request.amount_approved, 0) <= 0:
-                raise UserError(self.env._("Set the approved amount before approving."))
+        self._check_step_rights(FINANCE)
+        self._check_refundable_now()
         self._approve_step("director_approved")
         for request in self:
-            request.credit_note_id = request._create_credit_note()
+            credit_notes = request._create_credit_notes()
+            request._guarded_write(
+                {
+                    "credit_note_id": credit_notes[:1].id,
+                    "credit_note_ids": [Command.set(credit_notes.ids)],
+                }
+            )
             request._withdraw_enrollment()
             request._notify_guardian()
         return True
+
+    def _check_refundable_now(self):
+        """The money invariant, at the moment the credit note is made: the approved amount
+        is still within what is refundable now (more lessons may have been attended, or a
+        credit note made in Invoicing, since finance set it)."""
+        for request in self:
+            currency = request.currency_id
+            if currency.compare_amounts(request.amount_approved, 0) <= 0:
+                raise UserError(self.env._("Set the approved amount before approving."))
+            refundable = request.enrollment_id._amounts()["refundable"]
+            if currency.compare_amounts(request.amount_approved, refundable) > 0:
+                raise UserError(
+                    self.env._(
+                        "%(ref)s: the approved amount %(approved)s is now above the refundable "
+                        "amount %(refundable)s (lessons attended or credit notes made since it "
+                        "was set). Lower the approved amount.",
+                        ref=request.name,
+                        approved=request.amount_approved,
+                        refundable=refundable,
+                    )
+                )
 
     def action_refuse(self):
         return {
@@ -330,11 +448,14 @@ class TrainingRefundRequest(models.Model):
         }
 
     def _refuse(self, reason):
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Give the reason of the refusal: the guardian receives it."))
         self._check_state(tuple(STEPS), self.env._("Refusal"))
         for request in self:
             request._check_step_rights(STEPS[request.state][0])
         self._close_step_activities(feedback=self.env._("Refused: %(reason)s", reason=reason))
-        self.write(
+        self._guarded_write(
             {"state": "refused", "refused_by_id": self.env.user.id, "refusal_reason": reason}
         )
         for request in self:
@@ -343,65 +464,111 @@ class TrainingRefundRequest(models.Model):
     def action_cancel(self):
         self._check_state(("draft", "submitted"), self.env._("Cancellation"))
         self._close_step_activities()
-        self.write({"state": "cancelled"})
+        self._guarded_write({"state": "cancelled"})
         return True
 
     # ------------------------------------------------------------------ accounting
-    def _refunded_invoice(self):
-        """The enrolment's last posted invoice with money paid on it."""
+    def _refund_allocation(self):
+        """``[(invoice, amount)]``: the approved amount spread over the enrolment's paid
+        invoices, the largest paid invoice first, never more on an invoice than what was
+        paid on it and not yet refunded."""
         self.ensure_one()
-        invoices = self.enrollment_id.sudo().invoice_ids.filtered(
-            lambda m: (
-                m.move_type == "out_invoice"
-                and m.state == "posted"
-                and m.payment_state in ("paid", "in_payment", "partial")
+        currency = self.currency_id
+        available = self.enrollment_id._amounts()["invoices"]
+        remaining = self.amount_approved
+        allocation = []
+        for invoice in sorted(available, key=lambda m: (-available[m]["paid"], m.id)):
+            if currency.compare_amounts(remaining, 0) <= 0:
+                break
+            amount = currency.round(min(remaining, available[invoice]["available"]))
+            if currency.compare_amounts(amount, 0) > 0:
+                allocation.append((invoice, amount))
+                remaining -= amount
+        if currency.compare_amounts(remaining, 0) > 0:
+            raise UserError(
+                self.env._("%(ref)s has no paid invoice left to refund.", ref=self.name)
             )
-        )
-        if not invoices:
-            raise UserError(self.env._("%(ref)s has no paid invoice to refund.", ref=self.name))
-        return invoices.sorted(lambda m: (m.invoice_date, m.id))[-1]
+        return allocation
 
-    def _prepare_credit_note_vals(self, invoice):
+    def _create_credit_notes(self):
+        """One posted credit note per refunded invoice: Odoo's own reversal of the invoice
+        (its journal, accounts and taxes), brought down to the refunded amount."""
         self.ensure_one()
-        product = self.course_id.product_id
+        credit_notes = self.env["account.move"]
+        for invoice, amount in self._refund_allocation():
+            credit_notes |= self._create_credit_note(invoice, amount)
+        return credit_notes
+
+    def _prepare_reversal_vals(self, invoice):
+        self.ensure_one()
         return {
-            "move_type": "out_refund",
-            "partner_id": invoice.partner_id.id,
-            "company_id": invoice.company_id.id,
-            "journal_id": invoice.journal_id.id,
-            "currency_id": invoice.currency_id.id,
-            "reversed_entry_id": invoice.id,
-            "invoice_origin": invoice.name,
             "ref": self.env._("Refund %(ref)s of %(invoice)s", ref=self.name, invoice=invoice.name),
+            "invoice_date": fields.Date.context_today(self),
+            "date": fields.Date.context_today(self),
+            "journal_id": invoice.journal_id.id,
+            "invoice_origin": invoice.name,
             "training_enrollment_id": self.enrollment_id.id,
-            "invoice_line_ids": [
-                Command.create(
-                    {
-                        "product_id": product.id,
-                        "name": self.env._(
-                            "Refund of %(course)s (%(ref)s)",
-                            course=self.course_id.name,
-                            ref=self.name,
-                        ),
-                        "quantity": 1,
-                        "price_unit": self.amount_approved,
-                        "tax_ids": [Command.clear()],
-                    }
-                )
-            ],
         }
 
-    def _create_credit_note(self):
+    def _create_credit_note(self, invoice, amount):
+        """Reverse ``invoice`` and keep one line, the course's (else the first), with its
+        account and taxes, priced so that the credit note's total, tax included, is
+        ``amount``."""
         self.ensure_one()
-        invoice = self._refunded_invoice()
-        credit_note = (
-            self.env["account.move"]
-            .sudo()
-            .with_company(invoice.company_id)
-            .create(self._prepare_credit_note_vals(invoice))
+        invoice = invoice.sudo().with_company(invoice.company_id)
+        credit_note = invoice._reverse_moves([self._prepare_reversal_vals(invoice)], cancel=False)
+        lines = credit_note.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+        kept = lines.filtered(lambda line: line.product_id == self.course_id.product_id)[:1]
+        kept = kept or lines[:1]
+        taxes = kept.tax_ids
+        amount = invoice.company_currency_id._convert(
+            amount, credit_note.currency_id, invoice.company_id, credit_note.date
         )
+        price = amount
+        if taxes:
+            price = taxes.with_context(force_price_include=True).compute_all(
+                amount, currency=credit_note.currency_id
+            )["total_excluded"]
+        credit_note.write(
+            {
+                "invoice_line_ids": [Command.unlink(line.id) for line in lines - kept]
+                + [
+                    Command.update(
+                        kept.id,
+                        {
+                            "name": self.env._(
+                                "Refund of %(course)s (%(ref)s)",
+                                course=self.course_id.name,
+                                ref=self.name,
+                            ),
+                            "quantity": 1.0,
+                            "discount": 0.0,
+                            "price_unit": price,
+                        },
+                    )
+                ]
+            }
+        )
+        self._adjust_tax_rounding(credit_note, amount)
         credit_note.action_post()
         return credit_note
+
+    def _adjust_tax_rounding(self, credit_note, amount):
+        """Some totals cannot be reached with a tax computed on a rounded base (15 % of a
+        cent): the cent goes to the tax, as Odoo's quick encoding and an accountant in the
+        tax totals do."""
+        if not credit_note.currency_id.compare_amounts(credit_note.amount_total, amount):
+            return
+        credit_note._check_total_amount(amount)
+        if credit_note.currency_id.compare_amounts(credit_note.amount_total, amount):
+            raise UserError(
+                self.env._(
+                    "The credit note of %(ref)s would be %(total)s instead of %(amount)s.",
+                    ref=self.name,
+                    total=credit_note.amount_total,
+                    amount=amount,
+                )
+            )
 
     def _withdraw_enrollment(self):
         """The enrolment ends; the student is archived when nothing else is open."""
@@ -424,8 +591,12 @@ class TrainingRefundRequest(models.Model):
 
     def action_view_credit_note(self):
         self.ensure_one()
+        credit_notes = self.credit_note_ids | self.credit_note_id
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_out_refund_type"
         )
-        action.update(views=[(False, "form")], res_id=self.credit_note_id.id)
+        if len(credit_notes) == 1:
+            action.update(views=[(False, "form")], res_id=credit_notes.id)
+        else:
+            action["domain"] = [("id", "in", credit_notes.ids)]
         return action

@@ -9,8 +9,9 @@ from odoo.tests import Form, new_test_user, tagged
 
 
 @tagged("post_install", "-at_install")
-class TestFeesRefunds(AccountTestInvoicingCommon):
-    """SPEC §6 and the payment steps of §2, on a real chart of accounts."""
+class RefundCase(AccountTestInvoicingCommon):
+    """Fixtures of the fees and refunds tests: a campus with the generic chart of
+    accounts, the refund approvers, a course with a non-refundable textbook."""
 
     @classmethod
     def setUpClass(cls):
@@ -119,8 +120,8 @@ class TestFeesRefunds(AccountTestInvoicingCommon):
         self._pay(invoice)
         return enrollment, invoice
 
-    def _consume(self, enrollment, sessions=1):
-        for week in range(sessions):
+    def _consume(self, enrollment, sessions=1, first_week=0):
+        for week in range(first_week, first_week + sessions):
             start = datetime(2026, 9, 2, 8) + timedelta(weeks=week)
             session = self.env["training.session"].create(
                 {
@@ -157,6 +158,11 @@ class TestFeesRefunds(AccountTestInvoicingCommon):
         request.with_user(self.supervisor).action_supervisor_approve()
         request.with_user(self.director).action_director_approve()
         return request
+
+
+@tagged("post_install", "-at_install")
+class TestFeesRefunds(RefundCase):
+    """SPEC §6 and the payment steps of §2, on a real chart of accounts."""
 
     # ------------------------------------------------------------------ invoicing
     def test_enrolment_invoice(self):
