@@ -1,5 +1,6 @@
 from . import training_state_mixin
 from . import training_policy
+from . import training_policy_roles
 from . import res_company
 from . import res_partner
 from . import training_guardian_link
@@ -16,6 +17,7 @@ from . import training_refund_request
 from . import training_leave_request
 from . import training_makeup
 from . import training_escalation
+from . import training_enrollment_ladder
 from . import training_absence_analysis
 from . import training_policy_retention
 from . import training_score
@@ -29,4 +31,5 @@ from . import training_enrollment_followup
 from . import training_session_followup
 from . import res_partner_followup
 from . import mail_activity
+from . import ir_attachment
 from . import training_demo

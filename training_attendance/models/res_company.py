@@ -1,8 +1,29 @@
-from odoo import api, models
+import pytz
+
+from odoo import api, fields, models
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
+
+    training_policy_ids = fields.One2many(
+        comodel_name="training.policy",
+        inverse_name="company_id",
+        string="Training policy",
+        help="The campus's training policy (one per campus), read through the ORM cache.",
+    )
+
+    def _training_tz(self):
+        """The campus's time zone, the one source of "the day" of a session, an absence,
+        a report or a working day, whoever or whichever job runs the code: the campus
+        address's time zone, else its working-time calendar's, else UTC. Never the
+        current user's."""
+        self.ensure_one()
+        return pytz.timezone(self.partner_id.tz or self.resource_calendar_id.tz or "UTC")
+
+    def _training_today(self):
+        """Today in the campus's time zone."""
+        return fields.Datetime.now().replace(tzinfo=pytz.utc).astimezone(self._training_tz()).date()
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -173,6 +173,8 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        if "student_code" in vals and not self.env.su:
+            raise UserError(self.env._("The student number is given by its sequence."))
         res = super().write(vals)
         if vals.get("is_student"):
             self.filtered(lambda p: not p.student_code)._assign_student_code()
@@ -198,7 +200,9 @@ class ResPartner(models.Model):
         sequence = self.env["ir.sequence"].sudo()
         for partner in self:
             company = partner.company_id or self.env.company
-            partner.student_code = sequence.with_company(company).next_by_code("training.student")
+            partner.sudo().student_code = sequence.with_company(company).next_by_code(
+                "training.student"
+            )
 
     def action_view_absence_file(self):
         """The student's absence file: every absence, excused or not, with its notice."""

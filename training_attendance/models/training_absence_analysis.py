@@ -32,6 +32,7 @@ class TrainingAbsenceAnalysis(models.Model):
         "training.enrollment.document.mixin",
     ]
     _order = "id desc"
+    _locked_states = ("done",)
 
     counselor_id = fields.Many2one(
         related="enrollment_id.student_id.counselor_id", store=True, index=True, string="Counselor"
@@ -93,12 +94,12 @@ class TrainingAbsenceAnalysis(models.Model):
                         name=analysis.display_name,
                     )
                 )
-        self.write({"state": "done"})
+        self._guarded_write({"state": "done"})
         return True
 
     def action_draft(self):
         self._check_state(("done",), self.env._("Reopening the analysis"))
-        self.write({"state": "draft"})
+        self._guarded_write({"state": "draft"})
         return True
 
     def _is_empty(self, *fnames):

@@ -1,4 +1,3 @@
-import base64
 import io
 from datetime import datetime, time, timedelta
 
@@ -6,6 +5,9 @@ import pytz
 import xlsxwriter
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+from .training_session import CLERK_GROUP
 
 
 class TrainingAbsenceReport(models.TransientModel):
@@ -26,7 +28,7 @@ class TrainingAbsenceReport(models.TransientModel):
         """Lines of the campus's sessions of that day (campus time) with an absence,
         absence equivalent, late arrival or early leave."""
         self.ensure_one()
-        tz = pytz.timezone(self.company_id.partner_id.tz or self.env.user.tz or "UTC")
+        tz = self.company_id._training_tz()
         start = tz.localize(datetime.combine(self.date, time.min)).astimezone(pytz.utc)
         stop = start + timedelta(days=1)
         return self.env["training.attendance.line"].search(
@@ -47,9 +49,9 @@ class TrainingAbsenceReport(models.TransientModel):
         workbook = xlsxwriter.Workbook(output, {"in_memory": True})
         sheet = workbook.add_worksheet(str(self.date))
         bold = workbook.add_format({"bold": True})
-        sheet.write(0, 0, self.env._("Daily absence report"), bold)
-        sheet.write(0, 2, self.company_id.name)
-        sheet.write(0, 5, str(self.date))
+        sheet.write_string(0, 0, self.env._("Daily absence report"), bold)
+        sheet.write_string(0, 2, self.company_id.name)
+        sheet.write_string(0, 5, str(self.date))
         titles = [
             self.env._("Student"),
             self.env._("Student number"),
@@ -60,25 +62,25 @@ class TrainingAbsenceReport(models.TransientModel):
             self.env._("Minutes"),
             self.env._("Note"),
         ]
-        sheet.write_row(2, 0, titles, bold)
+        for col, title in enumerate(titles):
+            sheet.write_string(2, col, title, bold)
         kinds = dict(lines._fields["absence_kind"]._description_selection(self.env))
-        tz = pytz.timezone(self.company_id.partner_id.tz or "UTC")
+        tz = self.company_id._training_tz()
         for row, line in enumerate(lines, start=3):
             start = pytz.utc.localize(line.session_start).astimezone(tz)
-            sheet.write_row(
-                row,
-                0,
-                [
-                    line.student_id.name,
-                    line.student_id.student_code or "",
-                    line.course_id.name,
-                    line.class_id.name,
-                    start.strftime("%H:%M"),
-                    kinds.get(line.absence_kind, ""),
-                    line.late_minutes + line.left_early_minutes,
-                    line.note or "",
-                ],
-            )
+            texts = [
+                line.student_id.name,
+                line.student_id.student_code or "",
+                line.course_id.name,
+                line.class_id.name,
+                start.strftime("%H:%M"),
+                kinds.get(line.absence_kind, ""),
+            ]
+            # every text as a string: a note starting with "=" is never a formula
+            for col, text in enumerate(texts):
+                sheet.write_string(row, col, text or "")
+            sheet.write_number(row, 6, line.late_minutes + line.left_early_minutes)
+            sheet.write_string(row, 7, line.note or "")
         sheet.set_column(0, 3, 22)
         sheet.set_column(4, 6, 12)
         sheet.set_column(7, 7, 40)
@@ -86,18 +88,31 @@ class TrainingAbsenceReport(models.TransientModel):
         return output.getvalue()
 
     def _attachment(self):
+        """The file, on the campus policy's field ``daily_absence_report``: readable by
+        attendance clerks only (the field's groups), not by every user who reads the
+        policy. Created as the system, since the clerk does not edit the policy."""
         self.ensure_one()
+        if not (self.env.su or self.env.user.has_group(CLERK_GROUP)):
+            raise AccessError(self.env._("The daily absence report is for attendance clerks."))
         name = self.env._(
             "Absences %(campus)s %(date)s.xlsx", campus=self.company_id.name, date=self.date
         )
-        return self.env["ir.attachment"].create(
-            {
-                "name": name,
-                "datas": base64.b64encode(self._xlsx(self._lines())),
-                "res_model": "training.policy",
-                "res_id": self.env["training.policy"]._get_for_company(self.company_id).id,
-                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            }
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": name,
+                    "raw": self._xlsx(self._lines()),
+                    "res_model": "training.policy",
+                    "res_field": "daily_absence_report",
+                    "res_id": self.env["training.policy"]._get_for_company(self.company_id).id,
+                    "mimetype": (
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                    ),
+                }
+            )
+            .with_env(self.env)
         )
 
     def action_export_xlsx(self):
@@ -120,11 +135,14 @@ class TrainingAbsenceReport(models.TransientModel):
 
     @api.model
     def _cron_daily_report(self):
-        """Each campus's report of the day, posted on its policy for its clerks."""
+        """Each campus's report of the day, posted on its policy for its clerks once a
+        day: the policy keeps the day posted, so that the job run again posts nothing."""
         clerks = self.env.ref("training_attendance.group_attendance_clerk").users
         for policy in self.env["training.policy"].search([]):
             company = policy.company_id
-            today = fields.Date.context_today(self.with_context(tz=company.partner_id.tz))
+            today = company._training_today()
+            if policy.absence_report_date and policy.absence_report_date >= today:
+                continue
             report = self.create({"company_id": company.id, "date": today})
             lines = report._lines()
             if not lines:
@@ -141,3 +159,4 @@ class TrainingAbsenceReport(models.TransientModel):
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
             )
+            policy.absence_report_date = today

@@ -17,6 +17,8 @@ class TrainingAttendanceLine(models.Model):
     _description = "Attendance Line"
     _order = "session_start desc, student_name, id"
     _rec_name = "student_id"
+    _inherit = ["training.value.mixin"]
+    _value_bounds = {"late_minutes": (0, 1440), "left_early_minutes": (0, 1440)}
 
     session_id = fields.Many2one(
         comodel_name="training.session",
@@ -177,12 +179,38 @@ class TrainingAttendanceLine(models.Model):
                     )
                 )
 
-    @api.constrains("student_id", "enrollment_id")
+    @api.constrains("student_id", "enrollment_id", "session_id", "makeup_id")
     def _check_enrollment_student(self):
-        for line in self.filtered("enrollment_id"):
-            if line.enrollment_id.student_id != line.student_id:
+        """A line is a student of the class that day: the student holds an enrolment of
+        the session's class (or of a class they were transferred from), or a make-up seat
+        planned into the session."""
+        for line in self.sudo():
+            session, enrollment, makeup = line.session_id, line.enrollment_id, line.makeup_id
+            if makeup:
+                if makeup.student_id != line.student_id or makeup.session_id != session:
+                    raise ValidationError(
+                        self.env._(
+                            "%(student)s has no make-up seat planned in %(session)s.",
+                            student=line.student_id.display_name,
+                            session=session.display_name,
+                        )
+                    )
+                continue
+            if not enrollment or enrollment.student_id != line.student_id:
                 raise ValidationError(
-                    self.env._("The enrolment of an attendance line must be the student's own.")
+                    self.env._(
+                        "%(student)s: an attendance line needs the student's own enrolment.",
+                        student=line.student_id.display_name,
+                    )
+                )
+            classes = enrollment.class_id | enrollment.event_ids.from_class_id
+            if session.class_id not in classes or enrollment.state in ("draft", "review"):
+                raise ValidationError(
+                    self.env._(
+                        "%(student)s is not enrolled in %(klass)s.",
+                        student=line.student_id.display_name,
+                        klass=session.class_id.display_name,
+                    )
                 )
 
     # ------------------------------------------------------------------ CRUD
@@ -205,7 +233,24 @@ class TrainingAttendanceLine(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        moved = {"session_id", "student_id", "enrollment_id", "makeup_id"} & set(vals)
+        if moved and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "An attendance line stays in its session, for its student: "
+                    "%(fields)s cannot change.",
+                    fields=", ".join(self._fields[f]._description_string(self.env) for f in moved),
+                )
+            )
         locked = self._check_unlocked(self.session_id)
+        if locked and vals.get("status") == "pending":
+            raise UserError(
+                self.env._(
+                    "The attendance of %(name)s is validated: a student cannot become "
+                    "unmarked again.",
+                    name=locked[0].display_name,
+                )
+            )
         minutes = vals.get("late_minutes") or vals.get("left_early_minutes")
         if minutes and "status" not in vals:
             self.filtered(lambda line: line.status == "pending").write({"status": "present"})
@@ -220,7 +265,7 @@ class TrainingAttendanceLine(models.Model):
         if corrected:
             corrected._post_corrections(before, tracked)
             # a correction of validated attendance can reach an escalation threshold
-            corrected.enrollment_id._check_escalations()
+            corrected.enrollment_id._recheck_escalations()
         if corrected and "status" in vals:
             # a correction of validated attendance follows on the make-ups (SPEC §4)
             self.env["training.makeup"]._sync_lines(corrected)
@@ -278,13 +323,25 @@ class TrainingAttendanceLine(models.Model):
     def action_set_excused(self):
         return self._mark({"status": "excused"})
 
+    def _tap_minutes(self):
+        """Minutes of one tap on Late / Left early: the campus policy's ``tap_minutes``."""
+        policies = self.env["training.policy"]._get_for_companies(self.company_id)
+        return {line.id: policies[line.company_id.id].tap_minutes for line in self}
+
     def action_add_late(self):
-        """One tap = 5 more minutes late (and present)."""
+        """One tap = the policy's minutes more late (and present)."""
+        taps = self._tap_minutes()
         for line in self:
-            line._mark({"status": "present", "late_minutes": line.late_minutes + 5})
+            line._mark({"status": "present", "late_minutes": line.late_minutes + taps[line.id]})
         return True
 
     def action_add_left_early(self):
+        taps = self._tap_minutes()
         for line in self:
-            line._mark({"status": "present", "left_early_minutes": line.left_early_minutes + 5})
+            line._mark(
+                {
+                    "status": "present",
+                    "left_early_minutes": line.left_early_minutes + taps[line.id],
+                }
+            )
         return True

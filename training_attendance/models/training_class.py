@@ -14,8 +14,9 @@ WEEKDAYS = [
 
 class TrainingClass(models.Model):
     _name = "training.class"
+    _value_bounds = {"capacity": (0, 10000)}
     _description = "Training Class"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "training.value.mixin"]
     _order = "name"
     _check_company_auto = True
 
@@ -110,6 +111,8 @@ class TrainingClass(models.Model):
 
 class TrainingClassTimetable(models.Model):
     _name = "training.class.timetable"
+    _inherit = ["training.value.mixin"]
+    _value_bounds = {"start_time": (0, 24), "end_time": (0, 24)}
     _description = "Weekly Timetable Slot"
     _order = "class_id, weekday, start_time"
 

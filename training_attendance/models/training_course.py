@@ -1,11 +1,14 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .training_enrollment import FINANCE_READERS
+
 
 class TrainingCourse(models.Model):
     _name = "training.course"
+    _value_bounds = {"lesson_duration": (0, 12), "price_per_hour": (0, 1000000)}
     _description = "Training Course"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "training.value.mixin"]
     _order = "name"
     _check_company_auto = True
 
@@ -24,7 +27,8 @@ class TrainingCourse(models.Model):
     lesson_duration = fields.Float(
         string="Lesson duration (hours)", default=1.5, required=True, tracking=True
     )
-    price_per_hour = fields.Monetary(string="Price per hour", tracking=True)
+    # teachers see no amounts (README): in forms, read, read_group and exports
+    price_per_hour = fields.Monetary(string="Price per hour", tracking=True, groups=FINANCE_READERS)
     product_id = fields.Many2one(
         comodel_name="product.product",
         string="Invoiced product",
@@ -96,6 +100,8 @@ class TrainingCourse(models.Model):
 
 class TrainingCourseFee(models.Model):
     _name = "training.course.fee"
+    _inherit = ["training.value.mixin"]
+    _value_bounds = {"amount": (0, 1000000)}
     _description = "Course Fee"
     _order = "course_id, sequence, id"
     _check_company_auto = True
@@ -113,7 +119,12 @@ class TrainingCourseFee(models.Model):
         check_company=True,
     )
     amount = fields.Monetary(
-        compute="_compute_amount", store=True, readonly=False, precompute=True, required=True
+        compute="_compute_amount",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        groups=FINANCE_READERS,
     )
     refundable = fields.Boolean(
         help="Left unticked, this fee is deducted from refunds (material used, service fee)."

@@ -2,6 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 OPEN_STATES = ("draft", "review", "confirmed", "active", "suspended")
+MANAGER_GROUP = "training_attendance.group_manager"
 FINANCE_READERS = "training_attendance.group_counselor,account.group_account_invoice"
 
 
@@ -13,6 +14,16 @@ class TrainingEnrollment(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "training.state.mixin"]
     _order = "date_contract desc, id desc"
     _check_company_auto = True
+    # written by the transitions only (each one logged in the history)
+    _protected_fields = (
+        "state",
+        "guardian_confirmed_at",
+        "date_suspended",
+        "date_end",
+        "date_class",
+        "privileges_suspended_until",
+    )
+    _value_bounds = {"hours_purchased": (0, 10000), "price_unit": (0, 1000000)}
 
     name = fields.Char(
         string="Reference", required=True, readonly=True, copy=False, default="/", index=True
@@ -75,6 +86,7 @@ class TrainingEnrollment(models.Model):
         store=True,
         readonly=False,
         tracking=True,
+        groups=FINANCE_READERS,
     )
     attendance_line_ids = fields.One2many(
         comodel_name="training.attendance.line",
@@ -235,20 +247,25 @@ class TrainingEnrollment(models.Model):
     @api.constrains("student_id", "class_id", "state")
     def _check_one_open_enrollment_per_class(self):
         open_ones = self.filtered(lambda e: e.state in OPEN_STATES)
-        if not open_ones:
-            return
-        duplicates = self._read_group(
-            [
-                ("student_id", "in", open_ones.student_id.ids),
-                ("class_id", "in", open_ones.class_id.ids),
-                ("state", "in", OPEN_STATES),
-            ],
-            ["student_id", "class_id"],
-            ["__count"],
-            having=[("__count", ">", 1)],
-        )
-        if duplicates:
-            student, klass = duplicates[0][:2]
+        self._check_open_pairs([(e.student_id.id, e.class_id.id) for e in open_ones], open_ones.ids)
+
+    @api.model
+    def _check_open_pairs(self, pairs, exclude_ids=()):
+        """One open enrolment per student and class, over the whole database (not under
+        the user's record rules): read in SQL before the row reaches the unique index
+        (``init``) that guarantees it against concurrent transactions."""
+        duplicate = next((pair for pair in pairs if pairs.count(pair) > 1), None)
+        if not duplicate and pairs:
+            self.env.cr.execute(
+                """SELECT student_id, class_id FROM training_enrollment
+                    WHERE state IN %s AND id NOT IN %s AND (student_id, class_id) IN %s
+                    LIMIT 1""",
+                [OPEN_STATES, tuple(exclude_ids) or (0,), tuple(pairs)],
+            )
+            duplicate = self.env.cr.fetchone()
+        if duplicate:
+            student = self.env["res.partner"].sudo().browse(duplicate[0])
+            klass = self.env["training.class"].sudo().browse(duplicate[1])
             raise ValidationError(
                 self.env._(
                     "%(student)s already has an open enrolment in %(klass)s.",
@@ -272,15 +289,73 @@ class TrainingEnrollment(models.Model):
             ):
                 raise ValidationError(self.env._("An enrolment cannot end before it starts."))
 
+    def init(self):
+        # one open enrolment per student and class, whoever writes it (SPEC §9)
+        self.env.cr.execute(
+            """CREATE UNIQUE INDEX IF NOT EXISTS training_enrollment_open_uniq
+               ON training_enrollment (student_id, class_id)
+               WHERE state IN %s""",
+            [OPEN_STATES],
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
+        self.flush_model(["student_id", "class_id", "state"])
+        self._check_open_pairs(
+            [
+                (vals.get("student_id"), vals.get("class_id"))
+                for vals in vals_list
+                if vals.get("state", "draft") in OPEN_STATES
+                and vals.get("student_id")
+                and vals.get("class_id")
+            ]
+        )
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("training.enrollment") or "/"
         return super().create(vals_list)
 
+    def write(self, vals):
+        if not self._is_guarded_call():
+            self._check_contract_write(vals)
+        return super().write(vals)
+
+    def _check_contract_write(self, vals):
+        """Money, hours and class are the contract: a counselor sets them while it is a
+        draft or under review; then hours and price change only through invoicing and
+        renewal (or a campus manager), the class only through a transfer."""
+        signed = self.filtered(lambda e: e.state not in ("draft", "review"))
+        if signed:
+            self.check_access("write")
+        if not signed:
+            return
+        money = {"hours_purchased", "price_unit"} & set(vals)
+        if money and not self.env.user.has_group(MANAGER_GROUP):
+            raise UserError(
+                self.env._(
+                    "%(ref)s is signed: its hours and price change through invoicing and "
+                    "renewal, or by a campus manager.",
+                    ref=signed[0].name,
+                )
+            )
+        moved = {"class_id", "student_id", "company_id"} & set(vals)
+        if moved:
+            raise UserError(
+                self.env._(
+                    "%(ref)s is signed: use Transfer to change its class (its student and "
+                    "campus never change).",
+                    ref=signed[0].name,
+                )
+            )
+        if "date_start" in vals and signed.filtered(lambda e: e.state != "confirmed"):
+            raise UserError(
+                self.env._("%(ref)s has started: its start date is history.", ref=signed[0].name)
+            )
+
     def unlink(self):
-        if any(e.state != "draft" or e.attendance_line_ids for e in self):
+        if any(
+            e.state != "draft" or e.sudo().attendance_line_ids or e.sudo().invoice_ids for e in self
+        ):
             raise UserError(
                 self.env._(
                     "Only draft enrolments without attendance can be deleted; withdraw or "
@@ -291,7 +366,8 @@ class TrainingEnrollment(models.Model):
 
     # ------------------------------------------------------------------ transitions
     def _log_event(self, kind, date=None, reason=None, from_class=None):
-        self.env["training.enrollment.event"].create(
+        # the history is written by the addon only: users have no access to create it
+        self.env["training.enrollment.event"].sudo().create(
             [
                 {
                     "enrollment_id": enrollment.id,
@@ -307,7 +383,7 @@ class TrainingEnrollment(models.Model):
 
     def action_submit(self):
         self._check_state(("draft",), self.env._("Submitting for review"))
-        self.write({"state": "review"})
+        self._guarded_write({"state": "review"})
         self._log_event("submit")
 
     def action_guardian_confirm(self):
@@ -317,7 +393,7 @@ class TrainingEnrollment(models.Model):
             raise UserError(
                 self.env._("%(ref)s has no paying guardian to confirm it.", ref=missing[0].name)
             )
-        self.write({"state": "confirmed", "guardian_confirmed_at": fields.Datetime.now()})
+        self._guarded_write({"state": "confirmed", "guardian_confirmed_at": fields.Datetime.now()})
         self._log_event("confirm")
 
     def action_activate(self):
@@ -325,12 +401,14 @@ class TrainingEnrollment(models.Model):
         self._check_capacity()
         today = fields.Date.context_today(self)
         for enrollment in self:
-            enrollment.write({"state": "active", "date_start": enrollment.date_start or today})
+            enrollment._guarded_write(
+                {"state": "active", "date_start": enrollment.date_start or today}
+            )
         self._log_event("activate")
 
     def action_back_to_draft(self):
         self._check_state(("review", "confirmed"), self.env._("Back to draft"))
-        self.write({"state": "draft", "guardian_confirmed_at": False})
+        self._guarded_write({"state": "draft", "guardian_confirmed_at": False})
         self._log_event("draft")
 
     def _check_capacity(self):
@@ -381,22 +459,22 @@ class TrainingEnrollment(models.Model):
 
     def _suspend(self, date, reason):
         self._check_state(("active",), self.env._("Suspension"))
-        self.write({"state": "suspended", "date_suspended": date})
+        self._guarded_write({"state": "suspended", "date_suspended": date})
         self._log_event("suspend", date, reason)
 
     def _resume(self, date, reason):
         self._check_state(("suspended",), self.env._("Resumption"))
-        self.write({"state": "active", "date_suspended": False})
+        self._guarded_write({"state": "active", "date_suspended": False})
         self._log_event("resume", date, reason)
 
     def _withdraw(self, date, reason):
         self._check_state(("active", "suspended", "confirmed"), self.env._("Withdrawal"))
-        self.write({"state": "withdrawn", "date_end": date})
+        self._guarded_write({"state": "withdrawn", "date_end": date})
         self._log_event("withdraw", date, reason)
 
     def _complete(self, date, reason):
         self._check_state(("active",), self.env._("Completion"))
-        self.write({"state": "completed", "date_end": date})
+        self._guarded_write({"state": "completed", "date_end": date})
         self._log_event("complete", date, reason)
 
     def _transfer(self, new_class, date, reason):
@@ -409,7 +487,7 @@ class TrainingEnrollment(models.Model):
             raise UserError(self.env._("A transfer stays within one campus."))
         for enrollment in self:
             old_class = enrollment.class_id
-            enrollment.write({"class_id": new_class.id, "date_class": date})
+            enrollment._guarded_write({"class_id": new_class.id, "date_class": date})
             enrollment._log_event("transfer", date, reason, from_class=old_class)
         self._check_capacity()
 
@@ -525,15 +603,18 @@ class TrainingEnrollment(models.Model):
             enrollment.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
 
     def _amounts(self, exclude=None):
-        """Money of the enrolment, in its company's currency: paid on its posted invoices,
-        non-refundable fees, already refunded by credit notes (but ``exclude``)."""
+        """Money of the enrolment, in its company's currency, all tax included (what the
+        family pays): paid on its posted invoices, consumed (hours consumed x price per
+        hour, with the course's taxes as invoiced), non-refundable fees, already refunded
+        by every posted credit note of the enrolment or reversing one of its invoices,
+        however it was made (but ``exclude``), refundable, and per paid invoice
+        (``invoices``) what was paid on it and what is left to refund."""
         self.ensure_one()
-        moves = (
-            self.sudo().invoice_ids.filtered(lambda m: m.state == "posted")
-            - (exclude or self.env["account.move"]).sudo()
+        enrollment = self.sudo()
+        invoices = enrollment.invoice_ids.filtered(
+            lambda m: m.state == "posted" and m.move_type == "out_invoice"
         )
-        invoices = moves.filtered(lambda m: m.move_type == "out_invoice")
-        refunds = moves.filtered(lambda m: m.move_type == "out_refund")
+        refunds = enrollment._refund_moves(invoices) - (exclude or self.env["account.move"]).sudo()
         paid = sum(invoices.mapped(lambda m: m.amount_total_signed - m.amount_residual_signed))
         kept = self.course_id.fee_ids.filtered(lambda fee: not fee.refundable).product_id
         non_refundable = sum(
@@ -542,7 +623,70 @@ class TrainingEnrollment(models.Model):
             )
         )
         refunded = -sum(refunds.mapped("amount_total_signed"))
-        return {"paid": paid, "non_refundable": non_refundable, "refunded": refunded}
+        consumed = enrollment._consumed_amount(invoices)
+        per_invoice = {}
+        for invoice in invoices:
+            invoice_paid = invoice.amount_total_signed - invoice.amount_residual_signed
+            invoice_refunded = -sum(
+                refunds.filtered(lambda m, invoice=invoice: m.reversed_entry_id == invoice).mapped(
+                    "amount_total_signed"
+                )
+            )
+            if invoice_paid > 0:
+                per_invoice[invoice] = {
+                    "paid": invoice_paid,
+                    "available": max(0.0, invoice_paid - invoice_refunded),
+                }
+        return {
+            "paid": paid,
+            "consumed": consumed,
+            "non_refundable": non_refundable,
+            "refunded": refunded,
+            "refundable": max(0.0, paid - consumed - non_refundable - refunded),
+            "invoices": per_invoice,
+        }
+
+    def _refund_moves(self, invoices):
+        """Posted customer credit notes of the enrolment: its own, and any reversing one
+        of ``invoices`` (the Credit Note button of Invoicing included)."""
+        self.ensure_one()
+        domain = [("move_type", "=", "out_refund"), ("state", "=", "posted")]
+        links = [("training_enrollment_id", "=", self.id)]
+        if invoices:
+            links = ["|", *links, ("reversed_entry_id", "in", invoices.ids)]
+        return self.env["account.move"].sudo().search(domain + links)
+
+    def _consumed_amount(self, invoices):
+        """Hours consumed x price per hour, tax included with the taxes of the course's
+        line on the enrolment's invoices (else the product's, through the guardian's
+        fiscal position), as the family paid them."""
+        self.ensure_one()
+        currency = self.company_id.currency_id
+        product = self.course_id.product_id
+        amount = self.hours_consumed * self.price_unit
+        lines = invoices.invoice_line_ids.filtered(lambda line: line.product_id == product)
+        if lines:
+            taxes = lines.sorted(lambda line: (line.move_id.invoice_date, line.id))[-1].tax_ids
+        else:
+            taxes = product.taxes_id.filtered(
+                lambda tax: tax.company_id in self.company_id.parent_ids
+            )
+            if self.guardian_id:
+                position = (
+                    self.env["account.fiscal.position"]
+                    .with_company(self.company_id)
+                    ._get_fiscal_position(self.guardian_id)
+                )
+                taxes = position.map_tax(taxes)
+        if not taxes or not self.hours_consumed:
+            return currency.round(amount)
+        return taxes.compute_all(
+            self.price_unit,
+            currency=currency,
+            quantity=self.hours_consumed,
+            product=product,
+            partner=self.guardian_id,
+        )["total_included"]
 
     # ------------------------------------------------------------------ escalation
     def _unexcused_absence_counts(self):
@@ -582,7 +726,8 @@ class TrainingEnrollment(models.Model):
         fired = {
             (escalation.enrollment_id.id, escalation.level)
             for escalation in Escalation.search_fetch(
-                [("enrollment_id", "in", enrollments.ids)], ["enrollment_id", "level"]
+                [("enrollment_id", "in", enrollments.ids), ("voided", "=", False)],
+                ["enrollment_id", "level"],
             )
         }
         vals_list = [

@@ -5,6 +5,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .res_partner import HEALTH_GROUPS
 from .training_session import CLERK_GROUP
 
 ACTIVITY_TYPE = "training_attendance.mail_activity_leave_approval"
@@ -24,6 +25,10 @@ class TrainingLeaveRequest(models.Model):
     ]
     _order = "id desc"
     _check_company_auto = True
+    _protected_fields = ("state", "is_late", "submitted_at", "approved_by_id", "approved_at")
+    # what was checked at submission (certificate, sessions, notice) stays as checked
+    _locked_states = ("submitted", "approved")
+    _locked_free_fields = ("refusal_reason",)
 
     name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     student_id = fields.Many2one(
@@ -64,9 +69,11 @@ class TrainingLeaveRequest(models.Model):
         help="With a date range: every session of the student's classes in it, including "
         "sessions planned later. Without: the sessions chosen here.",
     )
+    # the diagnosis: the same readers as the student's health notes
     attachment_ids = fields.Many2many(
         comodel_name="ir.attachment",
         string="Medical certificate",
+        groups=HEALTH_GROUPS,
         help="Required for a sick leave: the doctor's certificate (scan or photo).",
     )
     is_late = fields.Boolean(
@@ -162,7 +169,7 @@ class TrainingLeaveRequest(models.Model):
         now = fields.Datetime.now()
         for request in self:
             request._check_submittable()
-            request.write(
+            request._guarded_write(
                 {"state": "submitted", "submitted_at": now, "is_late": request._is_late(now)}
             )
         self._schedule_approval_activity()
@@ -173,7 +180,7 @@ class TrainingLeaveRequest(models.Model):
         self._check_state(("submitted",), self.env._("Approval"))
         self._check_approver()
         self._close_approval_activity(self.env._("Approved"))
-        self.write(
+        self._guarded_write(
             {
                 "state": "approved",
                 "approved_by_id": self.env.user.id,
@@ -197,18 +204,18 @@ class TrainingLeaveRequest(models.Model):
             request._close_approval_activity(
                 self.env._("Refused: %(reason)s", reason=request.refusal_reason)
             )
-        self.write({"state": "refused"})
+        self._guarded_write({"state": "refused"})
         return True
 
     def action_cancel(self):
         self._check_state(("draft", "submitted"), self.env._("Cancellation"))
         self.activity_unlink([ACTIVITY_TYPE])
-        self.write({"state": "cancelled"})
+        self._guarded_write({"state": "cancelled"})
         return True
 
     def action_draft(self):
         self._check_state(("refused", "cancelled"), self.env._("Resetting to draft"))
-        self.write({"state": "draft", "is_late": False, "submitted_at": False})
+        self._guarded_write({"state": "draft", "is_late": False, "submitted_at": False})
         return True
 
     # ------------------------------------------------------------------ rules

@@ -26,6 +26,9 @@ class TrainingMakeup(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "training.state.mixin"]
     _order = "missed_start desc, id desc"
     _check_company_auto = True
+    _protected_fields = ("state", "date_done")
+    _locked_states = ("done",)
+    _locked_free_fields = ("assessment", "satisfaction")
 
     line_id = fields.Many2one(
         comodel_name="training.attendance.line",
@@ -211,13 +214,23 @@ class TrainingMakeup(models.Model):
         for makeup in self.filtered(lambda m: m.state == "planned"):
             makeup._check_plannable()
 
+    def unlink(self):
+        if any(makeup.state not in ("to_plan", "cancelled") for makeup in self):
+            raise UserError(
+                self.env._(
+                    "A planned, done or missed make-up is part of the student's absence "
+                    "file: cancel it instead."
+                )
+            )
+        return super().unlink()
+
     # ------------------------------------------------------------------ actions
     def action_plan(self):
         """Plan into the chosen session (or online replay): the student gets a seat."""
         self._check_state(("to_plan",), self.env._("Planning"))
         for makeup in self:
             makeup._check_plannable()
-        self.write({"state": "planned"})
+        self._guarded_write({"state": "planned"})
         self._add_seat_lines()
         return True
 
@@ -225,18 +238,18 @@ class TrainingMakeup(models.Model):
         """Close a make-up by hand (an online replay watched, a one-to-one without a
         session); a make-up in a session is closed by validating that session."""
         self._check_state(("planned",), self.env._("Marking done"))
-        self.write({"state": "done", "date_done": fields.Datetime.now()})
+        self._guarded_write({"state": "done", "date_done": fields.Datetime.now()})
         return True
 
     def action_missed(self):
         self._check_state(("planned",), self.env._("Marking missed"))
-        self.write({"state": "missed"})
+        self._guarded_write({"state": "missed"})
         return True
 
     def action_cancel(self):
         self._check_state(("to_plan", "planned"), self.env._("Cancellation"))
         self._check_no_seat_taken()
-        self.write({"state": "cancelled"})
+        self._guarded_write({"state": "cancelled"})
         return True
 
     def action_reset_to_plan(self):
@@ -246,14 +259,18 @@ class TrainingMakeup(models.Model):
         self.env["training.attendance.line"].sudo().search(
             [("makeup_id", "in", self.ids), ("status", "=", "pending")]
         ).unlink()
-        self.write({"state": "to_plan", "session_id": False, "date_done": False})
+        self._guarded_write({"state": "to_plan", "session_id": False, "date_done": False})
         return True
 
     # ------------------------------------------------------------------ rules
     def _check_plannable(self):
         """SPEC §4: a session (make-up kind or another class's regular one) still to come,
-        or a replay link for an online replay."""
+        or a replay link for an online replay; none while the enrolment is partially
+        suspended after an academic warning (seed 000)."""
         self.ensure_one()
+        self.enrollment_id._check_privileges(
+            fields.Date.context_today(self), self.env._("make-up lesson")
+        )
         if self.mode == "online_replay":
             if not (self.replay_url or "").strip():
                 raise ValidationError(

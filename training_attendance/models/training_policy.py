@@ -1,7 +1,5 @@
 from datetime import datetime, time, timedelta
 
-import pytz
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -15,7 +13,8 @@ class TrainingPolicy(models.Model):
 
     _name = "training.policy"
     _description = "Training Policy"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "training.value.mixin"]
+    _value_bounds = {"tap_minutes": (1, 60)}
     _rec_name = "company_id"
 
     company_id = fields.Many2one(
@@ -26,6 +25,13 @@ class TrainingPolicy(models.Model):
         default=lambda self: self.env.company,
         index=True,
     )
+    daily_absence_report = fields.Binary(
+        string="Daily absence report",
+        attachment=True,
+        groups="training_attendance.group_attendance_clerk",
+        help="Holds the daily absence report files (XLSX) of the campus: readable by the "
+        "attendance clerks only.",
+    )
     late_threshold_percent = fields.Integer(
         string="Lateness threshold (%)",
         default=50,
@@ -34,6 +40,13 @@ class TrainingPolicy(models.Model):
         help="Late arrival and early leave minutes accumulate per enrolment; each time "
         "the total passes this percentage of one lesson's duration, one absence "
         "equivalent is counted and handled as an unexcused absence.",
+    )
+    tap_minutes = fields.Integer(
+        string="Minutes per tap",
+        default=5,
+        required=True,
+        tracking=True,
+        help="Minutes added by one tap on Late or Left early in the attendance sheet.",
     )
     unexcused_absence_consumes_hours = fields.Boolean(
         string="Unexcused absences consume hours",
@@ -131,6 +144,13 @@ class TrainingPolicy(models.Model):
         domain=[("share", "=", False)],
         help="Gives the last approval of refunds and issues the credit note.",
     )
+    absence_report_date = fields.Date(
+        string="Last daily absence report",
+        readonly=True,
+        copy=False,
+        help="Day of the last daily absence report posted to the clerks: the job posts "
+        "it once a day, however often it runs.",
+    )
 
     _sql_constraints = [
         ("company_uniq", "unique(company_id)", "Each campus has exactly one training policy."),
@@ -186,13 +206,13 @@ class TrainingPolicy(models.Model):
         calendar = self.company_id.resource_calendar_id
         if not calendar:
             return (date_to - date_from).days
-        tz = pytz.timezone(calendar.tz or "UTC")
+        tz = self.company_id._training_tz()
         intervals = calendar._work_intervals_batch(
             tz.localize(datetime.combine(date_from, time.min)),
             tz.localize(datetime.combine(date_to, time.min)),
             domain=[("time_type", "=", "leave"), ("company_id", "in", [False, self.company_id.id])],
         )[False]
-        return len({start.date() for start, _stop, _meta in intervals})
+        return len({start.astimezone(tz).date() for start, _stop, _meta in intervals})
 
     def _add_working_days(self, day, days):
         """The ``days``-th working day of the campus after ``day`` (before it when
@@ -203,7 +223,7 @@ class TrainingPolicy(models.Model):
         calendar = self.company_id.resource_calendar_id
         if not calendar:
             return day + timedelta(days=days)
-        tz = pytz.timezone(calendar.tz or "UTC")
+        tz = self.company_id._training_tz()
         wanted = max(abs(days), 1)
         span = abs(days) * 2 + 14
         while span <= 3 * 366:
@@ -219,7 +239,7 @@ class TrainingPolicy(models.Model):
                     ("company_id", "in", [False, self.company_id.id]),
                 ],
             )[False]
-            working = sorted({start.date() for start, _stop, _meta in intervals})
+            working = sorted({start.astimezone(tz).date() for start, _stop, _meta in intervals})
             if days < 0:
                 candidates = [d for d in working if d < day][::-1]
             else:

@@ -1,9 +1,10 @@
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 CLERK_GROUP = "training_attendance.group_attendance_clerk"
+MAX_SESSION_HOURS = 12
 
 
 class TrainingSession(models.Model):
@@ -14,6 +15,11 @@ class TrainingSession(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "training.state.mixin"]
     _order = "start desc, id desc"
     _check_company_auto = True
+    # the teacher's signature and the lock (SPEC §3): changed by the actions only
+    _protected_fields = ("state", "validated_by_id", "validated_at")
+    # a validated session keeps its times, class, teacher and duration
+    _locked_states = ("done",)
+    _locked_free_fields = ("note",)
 
     class_id = fields.Many2one(
         comodel_name="training.class",
@@ -129,9 +135,56 @@ class TrainingSession(models.Model):
                     )
                 )
 
+    @api.constrains("start", "stop")
+    def _check_bounds(self):
+        for session in self:
+            hours = (session.stop - session.start).total_seconds() / 3600
+            if hours > MAX_SESSION_HOURS:
+                raise ValidationError(
+                    self.env._(
+                        "A session lasts at most %(hours)s hours (%(name)s).",
+                        hours=MAX_SESSION_HOURS,
+                        name=session.display_name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        sessions = super().create(vals_list)
+        sessions._check_own_class()
+        return sessions
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"class_id", "teacher_id"} & set(vals):
+            self._check_own_class()
+        return res
+
+    def _check_own_class(self):
+        """A teacher plans sessions of the classes they teach only (the record rule lets
+        them see the sessions they substitute in, but is checked before a write, not on
+        where it puts the session)."""
+        if self.env.su or self.env.user.has_group(CLERK_GROUP):
+            return
+        others = self.filtered(lambda s: s.class_id.sudo().teacher_id != self.env.user)
+        if others:
+            raise AccessError(
+                self.env._(
+                    "%(name)s: a teacher plans sessions of their own classes only; ask an "
+                    "attendance clerk.",
+                    name=others[0].sudo().display_name,
+                )
+            )
+        substitutes = self.filtered(lambda s: s.teacher_id != self.env.user)
+        if substitutes:
+            raise AccessError(
+                self.env._("Only an attendance clerk names another teacher for a session.")
+            )
+
     def unlink(self):
         if any(
             s.state == "done"
+            or s.validated_by_id
             or s.attendance_line_ids.filtered(lambda line: line.status != "pending")
             for s in self
         ):
@@ -145,7 +198,7 @@ class TrainingSession(models.Model):
     # ------------------------------------------------------------------ helpers
     def _tz(self):
         self.ensure_one()
-        return pytz.timezone(self.company_id.partner_id.tz or self.env.user.tz or "UTC")
+        return self.company_id._training_tz()
 
     def _local_date(self):
         self.ensure_one()
@@ -172,7 +225,7 @@ class TrainingSession(models.Model):
         self._check_state(("planned", "open"), self.env._("Taking attendance"))
         self._check_is_teacher(self.env._("Taking attendance"))
         self._create_missing_lines()
-        self.filtered(lambda s: s.state == "planned").write({"state": "open"})
+        self.filtered(lambda s: s.state == "planned")._guarded_write({"state": "open"})
         return True
 
     def _create_missing_lines(self):
@@ -236,7 +289,7 @@ class TrainingSession(models.Model):
                     students=", ".join(pending.student_id.mapped("name")),
                 )
             )
-        self.write(
+        self._guarded_write(
             {
                 "state": "done",
                 "validated_by_id": self.env.user.id,
@@ -253,13 +306,13 @@ class TrainingSession(models.Model):
     def action_cancel(self):
         self._check_state(("planned", "open"), self.env._("Cancellation"))
         self._check_is_teacher(self.env._("Cancellation"))
-        self.write({"state": "cancelled"})
+        self._guarded_write({"state": "cancelled"})
         return True
 
     def action_reset_to_planned(self):
         self._check_state(("cancelled",), self.env._("Re-planning"))
         self._check_is_teacher(self.env._("Re-planning"))
         with_lines = self.filtered("attendance_line_ids")
-        with_lines.write({"state": "open"})
-        (self - with_lines).write({"state": "planned"})
+        with_lines._guarded_write({"state": "open"})
+        (self - with_lines)._guarded_write({"state": "planned"})
         return True

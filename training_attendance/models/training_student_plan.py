@@ -24,6 +24,7 @@ class TrainingStudentPlan(models.Model):
         "training.enrollment.document.mixin",
     ]
     _order = "id desc"
+    _locked_states = ("delivered",)
     _check_company_auto = True
 
     kind = fields.Selection(selection=PLAN_KINDS, required=True, index=True, tracking=True)
@@ -93,7 +94,7 @@ class TrainingStudentPlan(models.Model):
             )
         today = fields.Date.context_today(self)
         for plan in self:
-            plan.write({"state": "delivered", "delivered_on": plan.delivered_on or today})
+            plan._guarded_write({"state": "delivered", "delivered_on": plan.delivered_on or today})
         self._close_deadlines()
         return True
 
@@ -102,7 +103,7 @@ class TrainingStudentPlan(models.Model):
         if not (self.env.su or self.env.user.has_group("training_attendance.group_manager")):
             raise AccessError(self.env._("Only a campus manager takes back a delivery."))
         self._check_state(("delivered",), self.env._("Back to delivery"))
-        self.write({"state": "draft", "delivered_on": False})
+        self._guarded_write({"state": "draft", "delivered_on": False})
         return True
 
     def _close_deadlines(self):

@@ -1,11 +1,14 @@
-from datetime import date
+from datetime import date, datetime
+
+from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form
+from odoo.tests import Form, tagged
 
 from .common import TrainingCase
 
 
+@tagged("post_install", "-at_install")
 class TestEnrollment(TrainingCase):
     @classmethod
     def setUpClass(cls):
@@ -19,8 +22,9 @@ class TestEnrollment(TrainingCase):
             {"name": "Maths G5 Friday", "course_id": cls.course.id, "teacher_id": cls.teacher2.id}
         )
 
-    def _new(self, **vals):
-        return (
+    def _new(self, state="draft", **vals):
+        """A new enrolment of the counselor, brought to ``state`` by its buttons."""
+        enrollment = (
             self.env["training.enrollment"]
             .with_user(self.counselor)
             .create(
@@ -32,6 +36,10 @@ class TestEnrollment(TrainingCase):
                 }
             )
         )
+        if state == "confirmed":
+            enrollment.action_submit()
+            enrollment.action_guardian_confirm()
+        return enrollment
 
     def _transition(self, enrollment, kind, day, reason="", **vals):
         action = getattr(enrollment, f"action_{kind}")()
@@ -60,9 +68,10 @@ class TestEnrollment(TrainingCase):
             enrollment.action_guardian_confirm,
             enrollment.action_activate,
         ):
-            action()
+            with freeze_time("2026-08-28 10:30:00"):
+                action()
             self._commit_tracking()
-        self.assertTrue(enrollment.guardian_confirmed_at)
+        self.assertEqual(enrollment.guardian_confirmed_at, datetime(2026, 8, 28, 10, 30))
         self.assertEqual(enrollment.state, "active")
         self.assertEqual(enrollment.date_start, date(2026, 9, 1))
         self._transition(enrollment, "suspend", date(2026, 10, 5), "Family trip")
@@ -110,7 +119,10 @@ class TestEnrollment(TrainingCase):
         )
         # another class is fine, and so is re-enrolling once the first one ended
         self._new(class_id=self.other_class.id)
-        first.write({"state": "completed"})
+        first.action_submit()
+        first.action_guardian_confirm()
+        first.action_activate()
+        first._complete(date(2026, 12, 1), "Course finished")
         self._new()
 
     def test_capacity_is_enforced_on_activation(self):
@@ -164,8 +176,11 @@ class TestEnrollment(TrainingCase):
         self._new().unlink()  # a draft with no attendance may go
 
     def test_negative_hours_refused(self):
-        with self.assertRaises(ValidationError):
+        with self.assertRaisesRegex(ValidationError, "^Hours purchased"):
             self._new(hours_purchased=-5)
+        self.assertFalse(
+            self.env["training.enrollment"].search([("student_id", "=", self.newcomer.id)])
+        )
 
     def test_teacher_cannot_change_enrolments(self):
         enrollment = self.enrollments[0].with_user(self.teacher)

@@ -61,7 +61,7 @@ class TrainingRewardWizard(models.TransientModel):
         """One grouped query on the validated present lines of the window, by student and
         week: kept are the students present in each week with no late or early minute."""
         self.ensure_one()
-        tz = pytz.timezone(self.company_id.partner_id.tz or self.env.user.tz or "UTC")
+        tz = self.company_id._training_tz()
 
         def utc(day):
             local = tz.localize(datetime.combine(day, time.min))

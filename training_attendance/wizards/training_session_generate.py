@@ -86,7 +86,7 @@ class TrainingSessionGenerate(models.TransientModel):
         }
         vals_list = []
         for klass in self.class_ids:
-            tz = pytz.timezone(klass.company_id.partner_id.tz or self.env.user.tz or "UTC")
+            tz = klass.company_id._training_tz()
             holidays = self._holidays(klass.company_id)
             day = self.date_from
             while day <= self.date_to:
