@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .training_enrollment import OPEN_STATES
+
 
 class ResPartner(models.Model):
     """The counselor's follow-ups and the plans delivered, from the student's file."""
@@ -31,6 +33,34 @@ class ResPartner(models.Model):
         for partner in self:
             partner.followup_count = followups.get(partner, 0)
             partner.plan_count = plans.get(partner, 0)
+
+    def write(self, vals):
+        if "counselor_id" not in vals:
+            return super().write(vals)
+        before = {partner.id: partner.counselor_id for partner in self}
+        res = super().write(vals)
+        self._follow_counselor_change(before)
+        return res
+
+    def _follow_counselor_change(self, before):
+        """The student's counselor changes (SPEC §5): their open enrolments that followed
+        the former counselor (or had none) follow the new one, with their open deadlines
+        (``training.enrollment._hand_over_to_counselor``)."""
+        students = self.filtered(lambda p: p.is_student and p.counselor_id != before[p.id])
+        if not students:
+            return
+        enrollments = (
+            self.env["training.enrollment"]
+            .sudo()
+            .search([("student_id", "in", students.ids), ("state", "in", OPEN_STATES)])
+        )
+        for enrollment in enrollments:
+            student = enrollment.student_id
+            former = before[student.id]
+            if enrollment.counselor_id != student.counselor_id and (
+                not enrollment.counselor_id or enrollment.counselor_id == former
+            ):
+                enrollment.counselor_id = student.counselor_id
 
     def action_log_followup(self):
         """The follow-up form, on the student's only open enrolment if there is one."""

@@ -3,10 +3,20 @@ from collections import defaultdict
 import pytz
 
 from odoo import Command, api, fields, models
+from odoo.osv import expression
+from odoo.tools.safe_eval import safe_eval
 
 NOTICE_BATCH_SIZE = 500
 ABSENCE_CALL = "training_attendance.mail_activity_absence_call"
 LEAVE_FOLLOWUP = "training_attendance.mail_activity_leave_followup"
+# the automated rules of data/absence_data.xml: what happens when a session is validated;
+# archiving one (or changing its condition) also rules what the end-of-day job and the
+# corrections do
+ABSENCE_RULES = {
+    "notice": "training_attendance.automation_session_absence_notice",
+    "followup": "training_attendance.automation_session_absence_call",
+    "escalation": "training_attendance.automation_session_escalation_check",
+}
 
 
 class TrainingAttendanceLine(models.Model):
@@ -39,6 +49,16 @@ class TrainingAttendanceLine(models.Model):
         "averaged over notified absences it is the notification timeliness rate.",
     )
     followup_scheduled = fields.Boolean(string="Follow-up scheduled", readonly=True, copy=False)
+    followup_activity_id = fields.Many2one(
+        comodel_name="mail.activity",
+        string="Follow-up activity",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        index="btree_not_null",
+        help="Technical: the open absence call or leave follow-up of this line, closed when "
+        "a correction changes the kind of absence.",
+    )
     absence_kind = fields.Selection(
         selection=[
             ("absent", "Unexcused absence"),
@@ -81,6 +101,87 @@ class TrainingAttendanceLine(models.Model):
     def _is_unexcused(self):
         self.ensure_one()
         return self.status == "absent" or self.absence_equivalent > 0
+
+    def _followup_kind(self):
+        """Which follow-up the line calls for: ``call`` (unexcused), ``leave`` (excused)
+        or None."""
+        self.ensure_one()
+        if self._is_unexcused():
+            return "call"
+        return "leave" if self.status == "excused" else None
+
+    # ------------------------------------------------------------------ corrections
+    def write(self, vals):
+        watched = {"status", "late_minutes", "left_early_minutes"} & set(vals)
+        validated = (
+            self.sudo().filtered(lambda line: line.session_id.state == "done")
+            if watched
+            else self.browse()
+        )
+        before = {line.id: line._followup_kind() for line in validated}
+        res = super().write(vals)
+        if validated:
+            changed = validated.filtered(lambda line: line._followup_kind() != before[line.id])
+            if changed:
+                changed._follow_kind_change(before)
+        return res
+
+    def _follow_kind_change(self, before):
+        """SPEC §4: a validated line whose kind changed (a leave approved after
+        validation, a clerk's correction) has its follow-ups follow: the activity that
+        no longer applies is closed with a note saying why, the one that now applies is
+        scheduled, the guardians are told of a new unexcused absence (as the active rules
+        would have done at validation). The escalation steps are recomputed by the
+        correction itself (``_recheck_escalations``)."""
+        lines = self.sudo()
+        kinds = dict(self._fields["absence_kind"]._description_selection(self.env))
+        stale = lines.filtered("followup_activity_id")
+        for line in stale:
+            line.followup_activity_id.with_context(
+                training_followup_from_activity=True
+            ).action_feedback(
+                feedback=self.env._(
+                    "No longer needed: %(student)s's attendance of %(session)s was corrected "
+                    "to %(kind)s.",
+                    student=line.student_id.name,
+                    session=line.session_id.display_name,
+                    kind=kinds.get(line.absence_kind) or self.env._("present"),
+                )
+            )
+        lines.write({"followup_scheduled": False, "followup_activity_id": False})
+        sessions = lines.session_id
+        notice_sessions = self._absence_rule_sessions("notice", sessions)
+        lines.filtered(lambda line: line.session_id in notice_sessions)._notify_guardians()
+        followup_sessions = self._absence_rule_sessions("followup", sessions)
+        lines.filtered(
+            lambda line: line.session_id in followup_sessions
+        )._schedule_absence_followups()
+
+    @api.model
+    def _absence_rule(self, key):
+        """The automated rule ``key`` of ABSENCE_RULES when it is active, else None."""
+        rule = self.env.ref(ABSENCE_RULES[key], raise_if_not_found=False)
+        return rule.sudo() if rule and rule.sudo().active else None
+
+    @api.model
+    def _absence_rule_sessions(self, key, sessions):
+        """The ``sessions`` that the active rule ``key`` applies to (its condition)."""
+        rule = self._absence_rule(key)
+        if not rule or not sessions:
+            return sessions.browse()
+        return rule._filter_post(sessions)
+
+    @api.model
+    def _absence_rule_domain(self, key):
+        """Domain of the attendance lines whose session the rule ``key`` applies to, or
+        None when the rule is archived."""
+        rule = self._absence_rule(key)
+        if not rule:
+            return None
+        if not rule.filter_domain:
+            return []
+        domain = safe_eval(rule.filter_domain, rule._get_eval_context())
+        return [("session_id", "any", domain)]
 
     # ------------------------------------------------------------------ processing
     def _process_absences(self):
@@ -240,6 +341,7 @@ class TrainingAttendanceLine(models.Model):
         followup = self.env.ref(LEAVE_FOLLOWUP)
         model = self.env["ir.model"]._get_id("training.enrollment")
         vals_list = []
+        keys = {}
         for line in lines:
             session = line.session_id
             if line._is_unexcused():
@@ -270,32 +372,55 @@ class TrainingAttendanceLine(models.Model):
                     "date_deadline": session._local_date(),
                 }
             )
+            keys[(line.enrollment_id.id, activity_type.id, summary)] = line
         # the inbox is the notice: no e-mail per automatically scheduled activity
-        self.env["training.enrollment"]._create_followup_activities(vals_list)
+        activities = self.env["training.enrollment"]._create_followup_activities(vals_list)
         lines.write({"followup_scheduled": True})
+        by_line = {}
+        for activity in activities:
+            line = keys.get((activity.res_id, activity.activity_type_id.id, activity.summary))
+            if line:
+                by_line[activity.id] = line
+        for activity_id, line in by_line.items():
+            line.followup_activity_id = activity_id
 
     @api.model
     def _cron_process_absences(self):
         """End-of-day job: whatever validation did not notify or schedule (corrections,
         failures), in batches; progress is reported so that an interrupted run resumes,
-        and nobody is notified twice."""
+        and nobody is notified twice. It does only what the active automated rules of
+        validation would have done: an archived rule (or one whose condition excludes a
+        session) is off here too."""
+        notice_domain = self._absence_rule_domain("notice")
+        followup_domain = self._absence_rule_domain("followup")
         unexcused = ["|", ("status", "=", "absent"), ("absence_equivalent", ">", 0)]
-        domain = [
-            ("session_id.state", "=", "done"),
-            "|",
-            "&",
-            ("notice_state", "=", False),
-            *unexcused,
-            "&",
-            "&",
-            ("followup_scheduled", "=", False),
-            ("enrollment_id", "!=", False),
-            "|",
-            ("status", "=", "excused"),
-            *unexcused,
-        ]
+        parts = []
+        if notice_domain is not None:
+            parts.append(["&", ("notice_state", "=", False), *unexcused, *notice_domain])
+        if followup_domain is not None:
+            parts.append(
+                [
+                    "&",
+                    "&",
+                    ("followup_scheduled", "=", False),
+                    ("enrollment_id", "!=", False),
+                    "|",
+                    ("status", "=", "excused"),
+                    *unexcused,
+                    *followup_domain,
+                ]
+            )
+        if not parts:
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            return 0
+        domain = [("session_id.state", "=", "done"), *expression.OR(parts)]
         lines = self.sudo().search(domain, limit=NOTICE_BATCH_SIZE, order="id")
-        lines._process_absences()
+        for key, method in (
+            ("notice", "_notify_guardians"),
+            ("followup", "_schedule_absence_followups"),
+        ):
+            sessions = self._absence_rule_sessions(key, lines.session_id)
+            getattr(lines.filtered(lambda line, s=sessions: line.session_id in s), method)()
         remaining = self.sudo().search_count(domain)
         self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
         return len(lines)

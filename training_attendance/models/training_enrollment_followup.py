@@ -280,6 +280,17 @@ class TrainingEnrollment(models.Model):
         )
         if not enrollments:
             return self.env["mail.activity"]
+        return self._schedule_deadlines(
+            [(e, NOTICE, day) for e, day in enrollments._first_lesson_notice_dates().items()]
+        )
+
+    def _first_lesson_notice_dates(self):
+        """``{enrollment: day}``: the last working day at least
+        ``first_lesson_notice_hours`` before the first lesson to come of each enrolment
+        of ``self`` (those without a lesson planned are left out)."""
+        enrollments = self.sudo()
+        if not enrollments:
+            return {}
         now = fields.Datetime.now()
         sessions = (
             self.env["training.session"]
@@ -297,7 +308,7 @@ class TrainingEnrollment(models.Model):
         )
         policies = enrollments._policies()
         memo = self._working_day_memo()
-        deadlines = []
+        dates = {}
         for enrollment in enrollments:
             since = enrollment.date_class or enrollment.date_start or enrollment.date_contract
             first = next(
@@ -314,8 +325,8 @@ class TrainingEnrollment(models.Model):
             notice_at = first.start - timedelta(hours=policy.first_lesson_notice_hours)
             notice_day = pytz.utc.localize(notice_at).astimezone(first._tz()).date()
             # the last working day on or before it
-            deadlines.append((enrollment, NOTICE, memo(policy, notice_day + timedelta(days=1), -1)))
-        return self._schedule_deadlines(deadlines)
+            dates[enrollment] = memo(policy, notice_day + timedelta(days=1), -1)
+        return dates
 
     def _schedule_first_lesson_followups(self, lines):
         """First lesson attended (``lines``: validated attendance): the same-day call,
@@ -334,16 +345,26 @@ class TrainingEnrollment(models.Model):
         firsts = {}
         for line in attended.sorted(lambda line: (line.session_id.start, line.id)):
             firsts.setdefault(line.enrollment_id, line.session_id)
+        first_days = defaultdict(list)
+        for enrollment, session in firsts.items():
+            first_days[session._local_date()].append(enrollment.id)
+        deadlines = self._first_lesson_deadlines(firsts)
+        for day, ids in first_days.items():  # one write per day, not per student
+            self.browse(ids).sudo().write({"date_first_lesson": day})
+        return self._schedule_deadlines(deadlines)
+
+    @api.model
+    def _first_lesson_deadlines(self, firsts):
+        """``[(enrollment, kind, day)]`` of the deadlines that count from the first lesson,
+        ``firsts`` being ``{enrollment: session of its first lesson}``."""
         enrollments = self.browse([e.id for e in firsts]).sudo()
         policies = enrollments._policies()
         memo = self._working_day_memo()
         lesson_dates = {}  # (class, first start, lessons) -> date of that lesson
         deadlines = []
-        first_days = defaultdict(list)
         for enrollment, session in firsts.items():
             policy = policies[enrollment.company_id.id]
             day = session._local_date()
-            first_days[day].append(enrollment.id)
             key = (session.class_id, session.start, policy.tutoring_plan_lessons)
             if key not in lesson_dates:
                 lesson_dates[key] = self._nth_lesson_date(*key)
@@ -365,9 +386,126 @@ class TrainingEnrollment(models.Model):
                     memo(policy, day + timedelta(days=policy.growth_record_days), 0),
                 ),
             ]
-        for day, ids in first_days.items():  # one write per day, not per student
-            self.browse(ids).sudo().write({"date_first_lesson": day})
-        return self._schedule_deadlines(deadlines)
+        return deadlines
+
+    def _first_lesson_sessions(self):
+        """``{enrollment: session}``: the session of the first lesson each enrolment of
+        ``self`` with a ``date_first_lesson`` attended."""
+        enrollments = self.sudo().filtered("date_first_lesson")
+        if not enrollments:
+            return {}
+        lines = (
+            self.env["training.attendance.line"]
+            .sudo()
+            .search(
+                [
+                    ("enrollment_id", "in", enrollments.ids),
+                    ("status", "=", "present"),
+                    ("session_id.state", "=", "done"),
+                    ("makeup_id", "=", False),
+                ],
+                order="session_start, id",
+            )
+        )
+        firsts = {}
+        for line in lines:
+            firsts.setdefault(line.enrollment_id, line.session_id)
+        return firsts
+
+    # ------------------------------------------------------------------ moving deadlines
+    def _reschedule_session_deadlines(self):
+        """Sessions created, moved or cancelled (SPEC §5): the deadlines that hang on them
+        follow. The first-lesson notice of enrolments still waiting for their first lesson,
+        and the tutoring plan and stage summary (week N or the Nth lesson, whichever
+        first) of the others get their new date if still open; done ones stay."""
+        enrollments = self.sudo().filtered(lambda e: e.state == "active")
+        if not enrollments:
+            return
+        kinds = (NOTICE, "tutoring_plan", "stage_summary")
+        types = {self._followup_type(kind).id: kind for kind in kinds}
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", enrollments.ids),
+                    ("activity_type_id", "in", list(types)),
+                ]
+            )
+        )
+        if not activities:
+            return
+        concerned = self.browse(set(activities.mapped("res_id"))).sudo()
+        wanted = {
+            (enrollment.id, NOTICE): day
+            for enrollment, day in concerned.filtered(lambda e: not e.date_first_lesson)
+            ._first_lesson_notice_dates()
+            .items()
+        }
+        firsts = concerned._first_lesson_sessions()
+        wanted.update(
+            {
+                (enrollment.id, kind): day
+                for enrollment, kind, day in self._first_lesson_deadlines(firsts)
+                if kind in ("tutoring_plan", "stage_summary")
+            }
+        )
+        for activity in activities.with_context(mail_activity_quick_update=True):
+            day = wanted.get((activity.res_id, types[activity.activity_type_id.id]))
+            if day and day != activity.date_deadline:
+                activity.date_deadline = day
+
+    # ------------------------------------------------------------------ counselor
+    def write(self, vals):
+        if "counselor_id" not in vals:
+            return super().write(vals)
+        before = {enrollment.id: enrollment.counselor_id for enrollment in self}
+        res = super().write(vals)
+        changed = self.filtered(lambda e: e.counselor_id != before[e.id])
+        if changed:
+            changed._hand_over_to_counselor(before)
+        return res
+
+    def _hand_over_to_counselor(self, before):
+        """A counselor named or changed (SPEC §5): the open deadlines of the former one
+        move to the new one, and what is due and was never given (nobody to give it to)
+        is scheduled, counted from the contract date and the first lesson."""
+        enrollments = self.sudo().filtered(lambda e: e.counselor_id)
+        if not enrollments:
+            return
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", enrollments.ids),
+                    "|",
+                    "|",
+                    ("activity_type_id.training_followup_kind", "!=", False),
+                    ("activity_type_id.training_plan_kind", "!=", False),
+                    (
+                        "activity_type_id",
+                        "=",
+                        self.env.ref("training_attendance.mail_activity_renewal").id,
+                    ),
+                ]
+            )
+        )
+        by_id = {enrollment.id: enrollment for enrollment in enrollments}
+        for activity in activities.with_context(mail_activity_quick_update=True):
+            enrollment = by_id[activity.res_id]
+            former = before.get(enrollment.id)
+            if activity.user_id != enrollment.counselor_id and (
+                not former or activity.user_id == former
+            ):
+                activity.user_id = enrollment.counselor_id
+        enrollments._schedule_handover()
+        enrollments._schedule_first_lesson_notice()
+        firsts = enrollments.filtered(lambda e: e.state == "active")._first_lesson_sessions()
+        if firsts:
+            self._schedule_deadlines(self._first_lesson_deadlines(firsts))
 
     @api.model
     def _nth_lesson_date(self, klass, first_start, count):
@@ -413,6 +551,23 @@ class TrainingEnrollment(models.Model):
                 ["date:max"],
             )
         }
+        # a routine follow-up logged on a student with several enrolments counts for each
+        for student, last in (
+            self.env["training.followup"]
+            .sudo()
+            ._read_group(
+                [
+                    ("enrollment_id", "=", False),
+                    ("student_id", "in", enrollments.student_id.ids),
+                    ("kind", "=", ROUTINE),
+                ],
+                ["student_id"],
+                ["date:max"],
+            )
+        ):
+            day = fields.Date.context_today(self, last)
+            for enrollment in enrollments.filtered(lambda e, s=student: e.student_id == s):
+                last_routine[enrollment.id] = max(last_routine.get(enrollment.id, day), day)
         last_growth = {
             enrollment.id: last
             for enrollment, last in self.env["training.student.plan"]

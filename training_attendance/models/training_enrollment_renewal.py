@@ -31,7 +31,7 @@ class TrainingEnrollment(models.Model):
         Policy = self.env["training.policy"]
         below = above = self.browse()
         for enrollment in self.sudo():
-            threshold = Policy._renewal_threshold(enrollment.company_id.id)
+            threshold = Policy._renewal_threshold(enrollment.company_id)
             if enrollment.hours_remaining < threshold:
                 if not enrollment.renewal_notified and enrollment.state in RENEWAL_STATES:
                     below |= enrollment

@@ -3,8 +3,6 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .training_session import CLERK_GROUP
-
 ACTIVITY_TYPE = "training_attendance.mail_activity_escalation"
 MANAGER_GROUP = "training_attendance.group_manager"
 
@@ -14,10 +12,8 @@ LEVELS = [
     ("warning", "Academic warning"),
     ("cancellation", "Cancellation proposal"),
 ]
-# Days the responsible person has to carry out each step: the reminder and the commitment
-# meeting within 2 days, the special meeting of a warning the next day, the managers'
-# decision on a cancellation within 3 days.
-DEADLINE_DAYS = {"reminder": 2, "commitment": 2, "warning": 1, "cancellation": 3}
+# Who carries out each step and in how many days: settings of the campus policy
+# (``escalation_<level>_role`` / ``_days``, see training_policy_roles.py).
 
 
 class TrainingEscalation(models.Model):
@@ -34,6 +30,18 @@ class TrainingEscalation(models.Model):
         "training.enrollment.document.mixin",
     ]
     _order = "id desc"
+    # fired by the addon only (no create access); decided through the actions
+    _protected_fields = (
+        "state",
+        "decided_by_id",
+        "decided_at",
+        "level",
+        "count",
+        "enrollment_id",
+        "voided",
+        "void_reason",
+    )
+    _locked_states = ("done", "accepted", "rejected", "cancelled", "withdrawn")
 
     enrollment_id = fields.Many2one(readonly=True, tracking=False)
     counselor_id = fields.Many2one(
@@ -81,6 +89,7 @@ class TrainingEscalation(models.Model):
             ("accepted", "Accepted"),
             ("rejected", "Rejected"),
             ("cancelled", "Cancelled"),
+            ("withdrawn", "Withdrawn"),
         ],
         default="open",
         required=True,
@@ -89,13 +98,27 @@ class TrainingEscalation(models.Model):
         index=True,
     )
 
-    _sql_constraints = [
-        (
-            "enrollment_level_uniq",
-            "unique(enrollment_id, level)",
-            "Each escalation level fires once per enrolment.",
-        ),
-    ]
+    voided = fields.Boolean(
+        string="Voided by a correction",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="The absences that brought this step were corrected (excused leave, present): "
+        "it no longer counts. A step not acted on yet is withdrawn; one acted on stays in "
+        "the file. The level can fire again if the absences come back.",
+    )
+    void_reason = fields.Text(string="Voided because", readonly=True, copy=False)
+
+    def init(self):
+        # each level fires once per enrolment, the steps voided by a correction aside
+        self.env.cr.execute(
+            "ALTER TABLE training_escalation "
+            "DROP CONSTRAINT IF EXISTS training_escalation_enrollment_level_uniq"
+        )
+        self.env.cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS training_escalation_enrollment_level_live_uniq "
+            "ON training_escalation (enrollment_id, level) WHERE voided IS NOT TRUE"
+        )
 
     @api.depends("level", "student_id")
     def _compute_display_name(self):
@@ -108,14 +131,25 @@ class TrainingEscalation(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         today = fields.Date.context_today(self)
-        for vals in vals_list:
+        nobody = {}  # index in vals_list -> why no one is responsible
+        for index, vals in enumerate(vals_list):
             enrollment = self.env["training.enrollment"].browse(vals.get("enrollment_id"))
             level = vals.get("level")
-            if enrollment and level in DEADLINE_DAYS:
-                vals.setdefault("user_id", self._default_responsible(enrollment, level).id)
-                vals.setdefault("date_deadline", today + timedelta(days=DEADLINE_DAYS[level]))
+            if enrollment and level in dict(LEVELS):
+                policy = self.env["training.policy"]._get_for_company(enrollment.company_id)
+                role, days = policy._escalation_setting(level)
+                if not vals.get("user_id"):
+                    # nobody holding the role must not block the teacher's validation:
+                    # the step is recorded without responsible, and says why
+                    try:
+                        vals["user_id"] = policy._role_user(role, enrollment).id
+                    except UserError as error:
+                        nobody[index] = error.args[0]
+                vals.setdefault("date_deadline", today + timedelta(days=days))
                 vals.setdefault("description", self._level_description(level))
         escalations = super().create(vals_list)
+        for index, reason in nobody.items():
+            escalations[index].message_post(body=reason, subtype_xmlid="mail.mt_note")
         escalations._fire()
         return escalations
 
@@ -150,7 +184,7 @@ class TrainingEscalation(models.Model):
                     )
                 )
         self._close_activity(self.env._("Done"))
-        self.write({"state": "done"})
+        self._guarded_write({"state": "done"})
         return True
 
     def action_accept(self):
@@ -180,7 +214,7 @@ class TrainingEscalation(models.Model):
     def action_cancel(self):
         self._check_state(("open",), self.env._("Cancellation"))
         self.activity_unlink([ACTIVITY_TYPE])
-        self.write({"state": "cancelled"})
+        self._guarded_write({"state": "cancelled"})
         return True
 
     def _check_decision(self, action_label):
@@ -197,7 +231,7 @@ class TrainingEscalation(models.Model):
 
     def _decide(self, state, feedback):
         self._close_activity(feedback)
-        self.write(
+        self._guarded_write(
             {
                 "state": state,
                 "decided_by_id": self.env.user.id,
@@ -222,9 +256,9 @@ class TrainingEscalation(models.Model):
 
     def _fire(self):
         """What a new step does: the activity of its responsible person, the automatic
-        cause analysis of a commitment, the suspension of a warning."""
+        cause analysis of a commitment, the partial suspension of a warning."""
         today = fields.Date.context_today(self)
-        for escalation in self.with_context(mail_activity_quick_update=True):
+        for escalation in self.with_context(mail_activity_quick_update=True).filtered("user_id"):
             escalation.activity_schedule(
                 ACTIVITY_TYPE,
                 date_deadline=escalation.date_deadline,
@@ -244,24 +278,29 @@ class TrainingEscalation(models.Model):
             ]
         )
         for escalation in self.filtered(lambda e: e.level == "warning"):
+            # seed 000: part of the student's access is suspended (make-ups, trial
+            # classes); the student keeps attending, so the ladder can still go on
             enrollment = escalation.enrollment_id
-            if enrollment.state == "active":
-                enrollment._suspend(
-                    today,
-                    self.env._(
-                        "Academic warning after %(count)s unexcused absences.",
-                        count=escalation.count,
-                    ),
-                )
-                escalation.message_post(
-                    body=self.env._(
-                        "The enrolment %(ref)s is suspended; a special meeting with the "
-                        "student and the guardian is due by %(date)s.",
-                        ref=enrollment.name,
-                        date=escalation.date_deadline,
-                    ),
-                    subtype_xmlid="mail.mt_note",
-                )
+            if enrollment.state not in ("active", "suspended"):
+                continue
+            until = enrollment._suspend_privileges(
+                today,
+                self.env._(
+                    "Academic warning after %(count)s unexcused absences.",
+                    count=escalation.count,
+                ),
+            )
+            escalation.message_post(
+                body=self.env._(
+                    "The enrolment %(ref)s is partially suspended until %(until)s (no make-up "
+                    "nor trial class; the student keeps attending); a special meeting with "
+                    "the student and the guardian is due by %(date)s.",
+                    ref=enrollment.name,
+                    until=until,
+                    date=escalation.date_deadline,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     @api.model
     def _level_description(self, level):
@@ -280,49 +319,28 @@ class TrainingEscalation(models.Model):
             ),
         }[level]
 
-    @api.model
-    def _default_responsible(self, enrollment, level):
-        """Reminder: the student's counselor, else a clerk. Commitment and warning: the
-        class's head teacher, else the counselor. Cancellation: the campus director of
-        the policy, else a campus manager."""
-        counselor = enrollment.student_id.counselor_id or enrollment.counselor_id
-        if level == "reminder":
-            candidates = [
-                lambda: counselor,
-                lambda: self._campus_user(CLERK_GROUP, enrollment.company_id),
-            ]
-        elif level in ("commitment", "warning"):
-            candidates = [lambda: enrollment.class_id.head_teacher_id, lambda: counselor]
-        else:
-            policy = self.env["training.policy"]._get_for_company(enrollment.company_id)
-            candidates = [
-                lambda: policy.campus_director_id,
-                lambda: self._campus_user(MANAGER_GROUP, enrollment.company_id),
-            ]
-        candidates += [
-            lambda: counselor,
-            lambda: self._campus_user(CLERK_GROUP, enrollment.company_id),
-        ]
-        for candidate in candidates:
-            user = candidate()
-            if user:
-                return user
-        return self.env.user
-
-    @api.model
-    def _campus_user(self, group_xmlid, company):
-        """The first internal user of ``company`` in ``group_xmlid``."""
-        group = self.env.ref(group_xmlid)
+    # ------------------------------------------------------------------ corrections
+    def _acted_on(self):
+        """Whether the responsible person did something with this step already."""
+        self.ensure_one()
         return (
-            self.env["res.users"]
-            .sudo()
-            .search(
-                [
-                    ("groups_id", "in", group.id),
-                    ("company_ids", "in", company.id),
-                    ("share", "=", False),
-                ],
-                order="id",
-                limit=1,
-            )
+            self.state != "open"
+            or bool((self.outcome or "").strip())
+            or bool(self.attachment_ids)
+            or any(analysis.state != "draft" for analysis in self.analysis_ids)
         )
+
+    def _void(self, reason):
+        """The absences that brought these steps were corrected away: a step not acted on
+        is withdrawn (its activity closed with ``reason``); one acted on stays in the file,
+        marked as voided. A warning's partial suspension is lifted."""
+        for escalation in self.sudo():
+            if escalation.state == "open":
+                escalation._close_activity(reason)
+                if not escalation._acted_on():
+                    escalation._guarded_write({"state": "withdrawn"})
+            escalation._guarded_write({"voided": True, "void_reason": reason})
+            escalation.message_post(body=reason, subtype_xmlid="mail.mt_note")
+        warnings = self.filtered(lambda e: e.level == "warning")
+        if warnings:
+            warnings.enrollment_id._lift_privileges_suspension(reason)

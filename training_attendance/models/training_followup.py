@@ -39,7 +39,7 @@ class TrainingFollowup(models.Model):
 
     _name = "training.followup"
     _description = "Counselor Follow-up"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "training.value.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -157,17 +157,62 @@ class TrainingFollowup(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # a follow-up logged on the student: on their only open enrolment; with several
+        # it stays on the student and counts for each of them (_student_enrollments)
+        students = self.env["res.partner"].browse(
+            {vals["student_id"] for vals in vals_list if vals.get("student_id")}
+        )
+        open_enrollments = self._open_enrollments(students)
+        for vals in vals_list:
+            if not vals.get("enrollment_id") and vals.get("student_id"):
+                enrollments = open_enrollments.get(vals["student_id"], [])
+                if len(enrollments) == 1:
+                    vals["enrollment_id"] = enrollments[0]
         followups = super().create(vals_list)
         if not self.env.context.get("training_followup_from_activity"):
             followups._close_deadlines()
         followups._start_next_deadlines()
         return followups
 
+    @api.model
+    def _open_enrollments(self, students):
+        """``{student id: [enrolment ids]}`` of the students' confirmed, active or
+        suspended enrolments."""
+        if not students:
+            return {}
+        result = defaultdict(list)
+        for enrollment in (
+            self.env["training.enrollment"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("student_id", "in", students.ids),
+                    ("state", "in", ("confirmed", "active", "suspended")),
+                ],
+                ["student_id"],
+                order="id",
+            )
+        ):
+            result[enrollment.student_id.id].append(enrollment.id)
+        return result
+
+    def _student_enrollments(self):
+        """The enrolments a follow-up counts for: its own, else every open enrolment of
+        its student."""
+        self.ensure_one()
+        if self.enrollment_id:
+            return self.enrollment_id
+        return self.env["training.enrollment"].browse(
+            self._open_enrollments(self.student_id).get(self.student_id.id, [])
+        )
+
     # ------------------------------------------------------------------ deadlines
     def _close_deadlines(self):
-        """Mark done the open activities of the same kind on the enrolment: logging the
+        """Mark done the open activities of the same kind on the enrolment (on each open
+        enrolment of the student for a follow-up logged on the student): logging the
         follow-up meets the deadline."""
-        with_enrollment = self.filtered("enrollment_id")
+        targets = {followup: followup._student_enrollments() for followup in self}
+        with_enrollment = self.filtered(lambda f: targets[f])
         if not with_enrollment:
             return
         activities = (
@@ -176,7 +221,11 @@ class TrainingFollowup(models.Model):
             .search(
                 [
                     ("res_model", "=", "training.enrollment"),
-                    ("res_id", "in", with_enrollment.enrollment_id.ids),
+                    (
+                        "res_id",
+                        "in",
+                        [e.id for f in with_enrollment for e in targets[f]],
+                    ),
                     (
                         "activity_type_id.training_followup_kind",
                         "in",
@@ -186,7 +235,7 @@ class TrainingFollowup(models.Model):
             )
         )
         feedback = defaultdict(lambda: self.env["mail.activity"].sudo())
-        by_key = {(f.enrollment_id.id, f.kind): f for f in with_enrollment}
+        by_key = {(e.id, f.kind): f for f in with_enrollment for e in targets[f]}
         for activity in activities:
             followup = by_key.get(
                 (activity.res_id, activity.activity_type_id.training_followup_kind)
@@ -201,8 +250,9 @@ class TrainingFollowup(models.Model):
     def _start_next_deadlines(self):
         """A file handover starts the first guardian call and the consultant sync."""
         by_day = defaultdict(lambda: self.env["training.enrollment"])
-        for followup in self.filtered(lambda f: f.kind == "handover" and f.enrollment_id):
-            by_day[fields.Date.context_today(followup, followup.date)] |= followup.enrollment_id
+        for followup in self.filtered(lambda f: f.kind == "handover"):
+            day = fields.Date.context_today(followup, followup.date)
+            by_day[day] |= followup._student_enrollments()
         for day, enrollments in by_day.items():
             enrollments._schedule_after_handover(day)
 

@@ -36,7 +36,12 @@ class TrainingRetentionCase(models.Model):
 
     _name = "training.retention.case"
     _description = "Retention Case"
-    _inherit = ["mail.thread", "mail.activity.mixin", "training.enrollment.document.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "training.enrollment.document.mixin",
+        "training.value.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
 
@@ -321,7 +326,13 @@ class TrainingRetentionCase(models.Model):
         return self._policy().campus_director_id or self._campus_user(DIRECTOR_GROUP)
 
     def _campus_user(self, group_xmlid):
-        return self.env["training.escalation"]._campus_user(group_xmlid, self.company_id)
+        """The campus's holder of the role (``training.policy._role_user``), or nobody:
+        the stage then falls to the counselor."""
+        role = {SUPERVISOR_GROUP: "counselor_supervisor", DIRECTOR_GROUP: "campus_director"}
+        try:
+            return self._policy()._role_user(role[group_xmlid])
+        except UserError:
+            return self.env["res.users"]
 
     def _next_responsible(self):
         """Who an overdue stage goes to: above the counselor (or head teacher) the

@@ -12,7 +12,7 @@ class TrainingScore(models.Model):
 
     _name = "training.score"
     _description = "Exam Score"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "training.value.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -188,7 +188,7 @@ class TrainingScore(models.Model):
         res = super().write(vals)
         if vals.get("state") == "planned" or {"date", "student_id", "enrollment_id"} & set(vals):
             self._schedule_entry_activity()
-        if vals.get("state") == "recorded":
+        if vals.get("state") == "recorded" or "analysis" in vals:
             self._close_entry_activity()
         return res
 
@@ -239,6 +239,12 @@ class TrainingScore(models.Model):
                 )
 
     def _close_entry_activity(self):
-        recorded = self.sudo().filtered(lambda s: s.activity_ids)
+        """SPEC §5: entered "within one week with analysis": the reminder closes once the
+        score is recorded and has its analysis."""
+        recorded = self.sudo().filtered(
+            lambda s: s.activity_ids and s.state == "recorded" and (s.analysis or "").strip()
+        )
         if recorded:
-            recorded.activity_feedback([SCORE_ENTRY], feedback=self.env._("Score recorded"))
+            recorded.activity_feedback(
+                [SCORE_ENTRY], feedback=self.env._("Score recorded with its analysis")
+            )

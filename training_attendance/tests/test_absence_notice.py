@@ -4,9 +4,12 @@ from datetime import date, datetime
 import openpyxl
 from freezegun import freeze_time
 
+from odoo.tests import tagged
+
 from .common import TrainingCase
 
 
+@tagged("post_install", "-at_install")
 class TestAbsenceNotice(TrainingCase):
     """SPEC §4: same-day guardian notice and follow-up activities, once."""
 
@@ -49,9 +52,12 @@ class TestAbsenceNotice(TrainingCase):
         )
 
     def _activities(self, type_xmlid):
+        """Activities of that type on the enrolments of the test's class (not demo data)."""
+        enrollments = self.env["training.enrollment"].search([("class_id", "=", self.klass.id)])
         return self.env["mail.activity"].search(
             [
                 ("res_model", "=", "training.enrollment"),
+                ("res_id", "in", enrollments.ids),
                 ("activity_type_id", "=", self.env.ref(type_xmlid).id),
             ]
         )
@@ -117,13 +123,18 @@ class TestAbsenceNotice(TrainingCase):
         self.assertFalse(self._notices(self.students[0]) | self._notices(self.students[1]))
         self.assertTrue(leave.exists())
 
-    def test_end_of_day_job_catches_corrections_and_never_notifies_twice(self):
+    def test_end_of_day_job_catches_what_was_missed_and_never_notifies_twice(self):
         with freeze_time("2026-10-07 18:10:00"):
             lines = self._validate({})
         line = lines[self.students[2]]
         self.assertFalse(line.notice_state)
         with freeze_time("2026-10-07 19:00:00"):
-            line.with_user(self.clerk).write({"status": "absent"})  # correction after validation
+            # a correction after validation is followed at once, as validation would have
+            line.with_user(self.clerk).write({"status": "absent"})
+            self.assertEqual(line.notice_state, "sent")
+            # what a failure left undone is caught by the job
+            line.sudo().write({"notice_state": False})
+            self._notices(self.students[2]).unlink()
             Line = self.env["training.attendance.line"]
             self.assertEqual(Line._cron_process_absences(), 1)
         self.assertEqual(line.notice_state, "sent")
@@ -137,8 +148,8 @@ class TestAbsenceNotice(TrainingCase):
         with freeze_time("2026-10-07 18:10:00"):
             lines = self._validate({})
         line = lines[self.students[0]]
-        line.with_user(self.clerk).write({"status": "absent"})
-        with freeze_time("2026-10-08 09:00:00"):
+        with freeze_time("2026-10-08 09:00:00"):  # corrected the next morning
+            line.with_user(self.clerk).write({"status": "absent"})
             self.env["training.attendance.line"]._cron_process_absences()
         self.assertEqual(line.notice_state, "sent")
         self.assertEqual(line.notice_timeliness, 0.0)
@@ -284,8 +295,8 @@ class TestAbsenceNotice(TrainingCase):
         self.assertFalse(self._notices(self.students[2]))
 
     def test_automated_rules_can_be_tuned_without_code(self):
-        """Switched off (by a condition), validation sends nothing and the end-of-day job
-        catches up; with a
+        """Switched off (by a condition), validation sends nothing and neither does the
+        end-of-day job: one switch. Switched back on, the job catches up; with a
         condition, the rule skips the sessions it excludes."""
         self._switch_rules_off()
         with freeze_time("2026-10-07 18:10:00"):
@@ -294,6 +305,11 @@ class TestAbsenceNotice(TrainingCase):
         self.assertFalse(line.notice_state)
         self.assertFalse(self._activities("training_attendance.mail_activity_absence_call"))
         self.assertFalse(line.enrollment_id.escalation_ids)
+        with freeze_time("2026-10-07 20:00:00"):
+            self.assertEqual(self.env["training.attendance.line"]._cron_process_absences(), 0)
+        self.assertFalse(line.notice_state, "the rule is off: the job sends nothing either")
+        self.assertFalse(self._activities("training_attendance.mail_activity_absence_call"))
+        self._rules().filter_domain = False
         with freeze_time("2026-10-07 20:00:00"):
             self.env["training.attendance.line"]._cron_process_absences()
         self.assertEqual(line.notice_state, "sent")

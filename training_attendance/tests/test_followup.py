@@ -8,7 +8,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.addons.training_attendance.models import training_enrollment_followup
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form
+from odoo.tests import Form, tagged
 
 from .common import TrainingCase
 
@@ -17,6 +17,7 @@ TYPE = "training_attendance.mail_activity_followup_%s"
 FRIDAY = date(2026, 10, 2)
 
 
+@tagged("post_install", "-at_install")
 class FollowupCase(TrainingCase):
     @classmethod
     def setUpClass(cls):
@@ -118,6 +119,7 @@ class FollowupCase(TrainingCase):
         )
 
 
+@tagged("post_install", "-at_install")
 class TestFollowupDeadlines(FollowupCase):
     maxDiff = None
     """SPEC §5: the deadlines from the contract to the first lesson, in working days."""
@@ -296,6 +298,7 @@ class TestFollowupDeadlines(FollowupCase):
         self.assertEqual(deadlines["learning_plan"], date(2026, 10, 26))
 
 
+@tagged("post_install", "-at_install")
 class TestFollowupLog(FollowupCase):
     """SPEC §5: follow-ups logged from the inbox or the form, and the plans delivered."""
 
@@ -471,6 +474,7 @@ class TestFollowupLog(FollowupCase):
             plan.delivered_on = date.today() + timedelta(days=2)
 
 
+@tagged("post_install", "-at_install")
 class TestFollowupCadence(FollowupCase):
     """SPEC §5: routine follow-ups weekly for two months, then every two weeks; a growth
     record monthly; the daily job, twice, creates nothing twice."""
@@ -599,6 +603,7 @@ class TestFollowupCadence(FollowupCase):
             self.env.flush_all()
 
 
+@tagged("post_install", "-at_install")
 class TestFollowupAccess(FollowupCase):
     """SPEC §9: counselors their own students, teachers read those of their classes,
     supervisors read the campus, clerks and managers handle all."""

@@ -3,7 +3,7 @@ from datetime import date, datetime, time, timedelta
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form
+from odoo.tests import Form, tagged
 
 from .common import TrainingCase
 
@@ -14,6 +14,7 @@ CHURN_RISK = "training_attendance.mail_activity_churn_risk"
 RENEWAL = "training_attendance.mail_activity_renewal"
 
 
+@tagged("post_install", "-at_install")
 class RiskCase(TrainingCase):
     @classmethod
     def setUpClass(cls):
@@ -61,6 +62,7 @@ class RiskCase(TrainingCase):
         )
 
 
+@tagged("post_install", "-at_install")
 class TestScores(RiskCase):
     """SPEC §5: exam scores, entered within a week with analysis."""
 
@@ -130,6 +132,9 @@ class TestScores(RiskCase):
         self.assertEqual(exam.percentage, 0.0)
         exam.with_user(self.counselor).action_record()
         self.assertEqual(exam.state, "recorded")
+        # SPEC §5: "within one week with analysis": the reminder waits for the analysis
+        self.assertTrue(self._activities(exam, SCORE_ENTRY))
+        exam.with_user(self.counselor).analysis = "Did not sit the exam: ill."
         self.assertFalse(self._activities(exam, SCORE_ENTRY))
         with self.assertRaisesRegex(UserError, "already recorded"):
             exam.action_record()
@@ -160,6 +165,7 @@ class TestScores(RiskCase):
         self.assertFalse(score.exists())
 
 
+@tagged("post_install", "-at_install")
 class TestChurnRisk(RiskCase):
     """SPEC §5: a monthly attendance rate below the policy's or two consecutive
     declining scores raise the churn risk and an activity for the counselor."""
@@ -326,6 +332,7 @@ class TestChurnRisk(RiskCase):
         self.assertIn("0 %", form.churn_risk_reason)
 
 
+@tagged("post_install", "-at_install")
 class TestRenewal(RiskCase):
     """SPEC §5: below ``renewal_hours_threshold`` hours remaining, a renewal activity for
     the counselor, once per crossing."""
