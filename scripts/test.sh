@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the repo: ruff and pylint-odoo, a clean install with and without demo
-# data, then the addon's Odoo tests (browser tours included) on a fresh database.
+# data, the addon's tests with Odoo's own runner on the database with demo data, then again
+# with pytest-odoo (browser tours included) on the database without demo data.
 set -euo pipefail
 source "$(dirname "$0")/odoo_env.sh"
 cd "$REPO_ROOT"
@@ -34,10 +35,36 @@ install() {
     echo "clean install: $db $*"
 }
 
+# odoo_tests DB: Odoo's own test runner (--test-enable), as OCA's CI runs it, on the
+# installed database: our tests are post_install, so they run without installing again.
+# Fails on a non-zero exit, any ERROR or CRITICAL line (a failing test logs "ERROR ...
+# FAIL: ..." or "ERROR ... ERROR: ...") or a final summary other than "0 failed, 0
+# error(s) of N tests" with N > 0.
+odoo_tests() {
+    local db=$1 log="$WORK/$1.tests.log" rc=0 summary
+    "$PYTHON" -m odoo -c "$WORK/odoo.conf" -d "$db" --test-enable \
+        --test-tags /training_attendance --stop-after-init --log-level=info > "$log" 2>&1 || rc=$?
+    summary=$(grep -oE "[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading database" \
+        "$log" | tail -n 1 || true)
+    if [ "$rc" -ne 0 ] || grep -qE "^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) " "$log" \
+        || ! grep -qE "^0 failed, 0 error\(s\) of [1-9][0-9]* tests" <<< "$summary"; then
+        echo "FAILED: Odoo tests on $db (exit code $rc): ${summary:-no summary line}" >&2
+        # each ERROR or CRITICAL line with its traceback
+        awk '/^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) /{p=1; print; next}
+             /^[0-9-]+ [0-9:,]+ [0-9]+ /{p=0} p' "$log" >&2
+        tail -n 5 "$log" >&2
+        exit 1
+    fi
+    echo "Odoo tests on $db: $summary"
+}
+
 echo "== Install on fresh databases"
 install "${DB}_demo"
-dropdb --if-exists "${DB}_demo"
 install "$DB" --without-demo=all
+
+echo "== Odoo tests (Odoo's runner, --test-enable) on the database with demo data"
+odoo_tests "${DB}_demo"
+dropdb --if-exists "${DB}_demo"
 
 echo "== Odoo tests (pytest-odoo, tours in headless Chromium)"
 "$PYTHON" -m pytest --odoo-config="$WORK/odoo.conf" --odoo-database="$DB" --odoo-http \

@@ -7,6 +7,8 @@
     "website": "https://github.com/training-attendance/training_attendance",
     "author": "Training Attendance Team",
     "license": "LGPL-3",
+    "development_status": "Beta",
+    "maintainers": ["training-attendance"],
     "application": True,
     "installable": True,
     "post_init_hook": "_create_campus_policies",
@@ -50,6 +52,7 @@
         "views/training_retention_case_views.xml",
         "views/res_partner_risk_views.xml",
         "views/training_followup_views.xml",
+        "views/training_ladder_views.xml",
     ],
     "demo": [
         "demo/training_demo.xml",

@@ -1,4 +1,4 @@
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -99,22 +99,12 @@ class TrainingPolicy(models.Model):
                     )
                 )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        policies = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return policies
-
-    def write(self, vals):
-        res = super().write(vals)
-        if "renewal_hours_threshold" in vals or "company_id" in vals:
-            self.env.registry.clear_cache()
-        return res
-
     @api.model
-    @tools.ormcache("company_id")
-    def _renewal_threshold(self, company_id):
-        """The renewal threshold of a campus, cached: it is read for every enrolment whose
-        balance changes, one at a time, by the renewal automation rule."""
-        company = self.env["res.company"].browse(company_id)
-        return self.sudo()._get_for_company(company).renewal_hours_threshold
+    def _renewal_threshold(self, company):
+        """The renewal threshold of ``company``. The renewal automation rule reads it for
+        every enrolment whose balance changes, one at a time: through the campus's policy
+        in the ORM cache (one query per transaction, invalidated by any change of the
+        policy), not a search each time nor a registry-wide cache."""
+        company = company.sudo()
+        policy = company.training_policy_ids[:1] or self.sudo()._get_for_company(company)
+        return policy.renewal_hours_threshold

@@ -17,3 +17,11 @@ from . import test_scores_risk
 from . import test_retention
 from . import test_followup
 from . import test_ui_followup
+from . import test_absence_report
+from . import test_tracking
+from . import test_data
+from . import test_refund_money
+from . import test_integrity
+from . import test_integrity_rpc
+from . import test_followup_rules
+from . import test_timezone

@@ -2,7 +2,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from odoo import Command
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 
 def enroll(env, students, klass, start, hours=40.0):
@@ -22,6 +22,7 @@ def enroll(env, students, klass, start, hours=40.0):
     )
 
 
+@tagged("post_install", "-at_install")
 class TrainingCase(TransactionCase):
     """A campus with a course, a class taught by ``teacher``, head teacher ``counselor``,
     and ``students`` actively enrolled since 1 September 2026."""

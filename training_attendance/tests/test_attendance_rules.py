@@ -1,10 +1,12 @@
 from datetime import date, timedelta
 
 from odoo.exceptions import ValidationError
+from odoo.tests import tagged
 
 from .common import TrainingCase
 
 
+@tagged("post_install", "-at_install")
 class TestAttendanceRules(TrainingCase):
     """SPEC §3: absence equivalents from lateness, and hours consumed."""
 
@@ -49,7 +51,10 @@ class TestAttendanceRules(TrainingCase):
         self.assertEqual(lines[self.students[0]].absence_equivalent, 1)
         self.assertEqual(lines[self.students[1]].absence_equivalent, 0)
         for bad in (0, 101, -10):
-            with self.assertRaises(ValidationError), self.cr.savepoint():
+            with (
+                self.assertRaisesRegex(ValidationError, "between 1 and 100 percent"),
+                self.cr.savepoint(),
+            ):
                 policy.late_threshold_percent = bad
         self.assertEqual(policy.late_threshold_percent, 25)
 

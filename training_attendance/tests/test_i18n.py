@@ -1,10 +1,11 @@
 import polib
 
-from odoo.tests import TransactionCase
+from odoo.tests import TransactionCase, tagged
 from odoo.tools.misc import file_path
 from odoo.tools.translate import TranslationModuleReader
 
 
+@tagged("post_install", "-at_install")
 class TestTranslations(TransactionCase):
     def test_chinese_translation_is_complete(self):
         """Every term the addon shows (fields, views, menus, messages) has a zh_CN text."""

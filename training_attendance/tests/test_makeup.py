@@ -3,7 +3,7 @@ from datetime import date, datetime
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form
+from odoo.tests import Form, tagged
 
 from .common import TrainingCase
 
@@ -11,6 +11,7 @@ from .common import TrainingCase
 WEDNESDAY = date(2026, 10, 7)
 
 
+@tagged("post_install", "-at_install")
 class TestMakeup(TrainingCase):
     @classmethod
     def setUpClass(cls):

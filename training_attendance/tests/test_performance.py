@@ -1,8 +1,11 @@
 from datetime import date
 
+from odoo.tests import tagged
+
 from .common import TrainingCase
 
 
+@tagged("post_install", "-at_install")
 class TestPerformance(TrainingCase):
     """Opening, marking and validating a session costs the same queries for 10 or 30."""
 
@@ -65,7 +68,7 @@ class TestPerformance(TrainingCase):
             ]
         )
         self.assertEqual(plans, 28, "one learning plan per student present, late included")
-        # a query per student would cost 20 more; measured: 141 and 142
+        # a query per student would cost 20 more; measured: 156 and 157 (2026-11-29)
         self.assertLessEqual(
             count_large - count_small,
             2,
@@ -75,12 +78,12 @@ class TestPerformance(TrainingCase):
     def test_query_budget(self):
         """Everybody there (one late): the teacher's everyday path."""
         session = self._class_of(30)
-        with self.assertQueryCount(86):  # measured 83: 66 + the automated rules on validation
+        with self.assertQueryCount(89):  # measured 86 (2026-11-29), the automated rules included
             self._take_attendance(session, absences=False)
 
     def test_query_budget_with_absences(self):
         """One unexcused absence and one excused: guardian e-mail, counselor's call,
         teacher's follow-up, first escalation step and make-ups on top."""
         session = self._class_of(30)
-        with self.assertQueryCount(160):  # measured 155
+        with self.assertQueryCount(178):  # measured 175 (2026-11-29)
             self._take_attendance(session)

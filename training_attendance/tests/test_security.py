@@ -1,11 +1,12 @@
 from datetime import date
 
 from odoo.exceptions import AccessError
-from odoo.tests import Form, new_test_user
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import TrainingCase
 
 
+@tagged("post_install", "-at_install")
 class TestSecurity(TrainingCase):
     @classmethod
     def setUpClass(cls):
