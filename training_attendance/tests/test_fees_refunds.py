@@ -2,6 +2,8 @@ import base64
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -232,9 +234,10 @@ class TestFeesRefunds(RefundCase):
         self.assertEqual((request.state, request.submitted_by_id), ("submitted", self.counselor))
         step_activity = request.activity_ids
         self.assertEqual(step_activity.user_id, self.supervisor)
-        request.with_user(self.supervisor).action_supervisor_approve()
+        with freeze_time("2026-12-01 09:30:00"):
+            request.with_user(self.supervisor).action_supervisor_approve()
         self.assertEqual(request.supervisor_id, self.supervisor)
-        self.assertTrue(request.supervisor_date)
+        self.assertEqual(request.supervisor_date, datetime(2026, 12, 1, 9, 30))
         self.assertFalse(step_activity.exists(), "the supervisor's activity is done")
         self.assertEqual(request.activity_ids.user_id, self.director)
         request.with_user(self.director).action_director_approve()
@@ -403,8 +406,8 @@ class TestFeesRefunds(RefundCase):
     def test_bad_amounts_and_unpaid_enrolment(self):
         enrollment, _invoice = self._paid_enrollment()
         request = self._approved_by_director(self._request(enrollment))
-        for bad in (-10.0, 999999.0):
-            with self.assertRaises(ValidationError):
+        for bad, message in ((-10.0, "cannot be negative"), (999999.0, "above the refundable")):
+            with self.assertRaisesRegex(ValidationError, message):
                 request.with_user(self.finance).amount_approved = bad
             self.assertEqual(request.amount_approved, 0.0)
         with self.assertRaisesRegex(UserError, "Set the approved amount"):

@@ -450,9 +450,9 @@ class TestFollowupLog(FollowupCase):
                 Followup.create(dict(good, **bad))
         self.assertEqual(self.Followup.search_count([]), before, "nothing logged")
         self.assertTrue(routine.exists(), "nothing closed")
-        with self.assertRaises(ValidationError):
+        with self.assertRaisesRegex(ValidationError, "cannot be negative|at least|between"):
             self.policy.with_user(self.manager).write({"handover_days": -1})
-        with self.assertRaises(ValidationError):
+        with self.assertRaisesRegex(ValidationError, "cannot be negative|at least|between"):
             self.policy.with_user(self.manager).write({"routine_first_days": 0})
         self.assertEqual((self.policy.handover_days, self.policy.routine_first_days), (2, 7))
 

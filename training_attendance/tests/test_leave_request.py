@@ -247,9 +247,10 @@ class TestLeaveRequest(TrainingCase):
         after_leave.action_open()
         self.assertEqual(status(after_leave), "pending")
 
-    def test_a_long_leave_gives_a_makeup_plan(self):
+    def test_each_session_of_a_long_leave_gives_a_makeup_to_plan(self):
         """Two weeks off: every session the leave covers, once validated, leaves one
-        make-up to plan for the student (SPEC §4: a long leave produces a make-up plan)."""
+        make-up to plan for the student: a long leave's make-up plan is these make-ups
+        (no separate plan model)."""
         sessions = (
             self.monday | self._session(date(2026, 10, 14)) | self._session(date(2026, 10, 19))
         )

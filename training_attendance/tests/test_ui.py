@@ -105,3 +105,32 @@ class TestUi(HttpCase):
         Line = self.env["training.attendance.line"]
         self.assertEqual(Line._cron_process_absences(), 0, "validation already did it all")
         self.assertEqual(len(self.env["sms.sms"].search([("partner_id", "=", guardian.id)])), 1)
+
+        # the family reports the leave after validation; the counselor approves it
+        policy = self.env["training.policy"]._get_for_company(session.company_id)
+        policy.emergency_leave_hours = 48  # whenever the test runs after the lesson
+        leave = self.env["training.leave.request"].create(
+            {
+                "student_id": students[0].id,
+                "reason": "Fever, reported by phone",
+                "session_ids": [(6, 0, session.ids)],
+            }
+        )
+        self.start_tour(
+            f"/odoo/training.leave.request/{leave.id}",
+            "training_attendance_leave_after_validation",
+            login="ta_tour_counselor",
+        )
+        self.assertEqual((leave.state, line.status), ("approved", "excused"))
+        # the counselor's absence call is closed, the teacher's leave follow-up opened
+        open_activities = self.env["mail.activity"].search(
+            [("res_model", "=", "training.enrollment"), ("res_id", "=", line.enrollment_id.id)]
+        )
+        call = self.env.ref("training_attendance.mail_activity_absence_call")
+        followup = self.env.ref("training_attendance.mail_activity_leave_followup")
+        self.assertFalse(open_activities.filtered(lambda a: a.activity_type_id == call))
+        self.assertEqual(
+            open_activities.filtered(lambda a: a.activity_type_id == followup).user_id, _teacher
+        )
+        # the reminder already acted on stays in the file, voided by the correction
+        self.assertTrue(escalation.voided)
