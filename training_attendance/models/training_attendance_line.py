@@ -19,6 +19,13 @@ class TrainingAttendanceLine(models.Model):
     _rec_name = "student_id"
     _inherit = ["training.value.mixin"]
     _value_bounds = {"late_minutes": (0, 1440), "left_early_minutes": (0, 1440)}
+    # kept by the notice and follow-up jobs: a user who could set them would silence them
+    _system_fields = (
+        "notice_state",
+        "guardian_notified_at",
+        "followup_scheduled",
+        "followup_activity_id",
+    )
 
     session_id = fields.Many2one(
         comodel_name="training.session",

@@ -23,6 +23,8 @@ class TrainingEnrollment(models.Model):
         "date_class",
         "privileges_suspended_until",
     )
+    # markers of the follow-up jobs: a user who could set them would silence them
+    _system_fields = ("renewal_notified", "date_first_lesson", "followup_checked_on")
     _value_bounds = {"hours_purchased": (0, 10000), "price_unit": (0, 1000000)}
 
     name = fields.Char(

@@ -66,18 +66,49 @@ def check_values(records, vals_list, fnames=None):
 
 
 class TrainingValueMixin(models.AbstractModel):
-    """Checks the numbers and dates written to a model: see :func:`check_values`."""
+    """Checks the values written to a model: numbers and dates (:func:`check_values`),
+    and no write of what the addon computes or keeps: computed read-only fields (hours
+    consumed and remaining, payment state, durations...) and ``_system_fields`` (notice
+    and follow-up markers), but through ``sudo()`` or the guarded actions."""
 
     _name = "training.value.mixin"
     _description = "Training Value Checks"
     _value_bounds = {}
+    _system_fields = ()
+
+    def _check_system_fields(self, vals_list):
+        if self.env.su or self.env.context.get(GUARD_KEY) is _GUARD:
+            return
+        for vals in vals_list:
+            kept = [
+                fname
+                for fname in vals
+                if fname in self._fields
+                and (
+                    fname in self._system_fields
+                    or (self._fields[fname].compute and self._fields[fname].readonly)
+                )
+            ]
+            if kept:
+                raise UserError(
+                    self.env._(
+                        "%(fields)s of %(model)s are computed or kept by the addon: they "
+                        "cannot be written.",
+                        fields=", ".join(
+                            self._fields[f]._description_string(self.env) for f in kept
+                        ),
+                        model=self._description,
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_system_fields(vals_list)
         check_values(self, vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
+        self._check_system_fields([vals])
         check_values(self, [vals])
         return super().write(vals)
 

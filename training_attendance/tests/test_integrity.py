@@ -225,6 +225,26 @@ class TestIntegrity(TrainingCase):
             draft.with_user(counselor2).write({"student_id": self.students[0].id})
         self.assertEqual(draft.student_id, mine)
 
+    def test_computed_and_job_fields_cannot_be_written(self):
+        """Hours consumed and remaining, the payment state, a line's consumed hours and
+        the notice and follow-up markers are the addon's: nobody writes them."""
+        line = self.session.attendance_line_ids.filtered(lambda ln: ln.status == "absent")
+        before = self._snapshot(self.enrollment, ["hours_consumed", "hours_remaining"])
+        for record, user, vals in (
+            (self.enrollment, self.counselor, {"hours_remaining": 999.0}),
+            (self.enrollment, self.counselor, {"hours_consumed": 0.0}),
+            (self.enrollment, self.manager, {"invoice_state": "paid"}),
+            (self.enrollment, self.counselor, {"renewal_notified": True}),
+            (line, self.clerk, {"hours_consumed": 50.0}),
+            (line, self.clerk, {"absence_equivalent": 0}),
+            (line, self.clerk, {"notice_state": "sent"}),
+            (line, self.clerk, {"followup_scheduled": True}),
+        ):
+            with self.assertRaisesRegex(UserError, "computed or kept by the addon"):
+                record.with_user(user).write(vals)
+        self.assertEqual(self._snapshot(self.enrollment, before), before)
+        self.assertNotEqual(line.notice_state, "sent")
+
     def test_enrolment_with_attendance_or_invoice_is_never_deleted(self):
         with self.assertRaisesRegex(UserError, "Only draft enrolments"):
             self.enrollment.with_user(self.manager).unlink()
