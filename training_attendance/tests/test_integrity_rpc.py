@@ -139,3 +139,25 @@ class TestIntegrityRpc(TrainingCase, HttpCase):
             self.teacher, "training.enrollment", "read", [self.enrollments.ids, ["hours_remaining"]]
         )
         self.assertEqual(len(values), 3)
+
+    def test_rpc_teacher_cannot_download_a_medical_certificate(self):
+        leave = self.env["training.leave.request"].create(
+            {
+                "student_id": self.students[0].id,
+                "leave_type": "sick",
+                "reason": "Flu",
+                "session_ids": [(6, 0, self.sheet.ids)],
+            }
+        )
+        certificate = self.env["ir.attachment"].create(
+            {"name": "diagnosis.pdf", "raw": b"%PDF flu", "res_model": "training.leave.request"}
+        )
+        leave.write({"attachment_ids": [(6, 0, certificate.ids)]})
+        self.authenticate(self.teacher.login, f"{self.teacher.login}-pw")
+        response = self.url_open(f"/web/content/{certificate.id}?download=true")
+        self.assertIn(response.status_code, (403, 404))
+        self.assertNotIn(b"flu", response.content)
+        self._refused(self.teacher, "ir.attachment", "read", [certificate.ids, ["raw", "name"]])
+        self.authenticate(self.counselor.login, f"{self.counselor.login}-pw")
+        response = self.url_open(f"/web/content/{certificate.id}?download=true")
+        self.assertEqual((response.status_code, response.content), (200, b"%PDF flu"))
