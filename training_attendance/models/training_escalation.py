@@ -132,6 +132,7 @@ class TrainingEscalation(models.Model):
     def create(self, vals_list):
         today = fields.Date.context_today(self)
         nobody = {}  # index in vals_list -> why no one is responsible
+        holders = {}  # (policy, role, enrolment or None) -> user or the error
         for index, vals in enumerate(vals_list):
             enrollment = self.env["training.enrollment"].browse(vals.get("enrollment_id"))
             level = vals.get("level")
@@ -141,10 +142,18 @@ class TrainingEscalation(models.Model):
                 if not vals.get("user_id"):
                     # nobody holding the role must not block the teacher's validation:
                     # the step is recorded without responsible, and says why
-                    try:
-                        vals["user_id"] = policy._role_user(role, enrollment).id
-                    except UserError as error:
-                        nobody[index] = error.args[0]
+                    # a campus role is asked once per batch, not once per student
+                    per_enrollment = role in ("head_teacher", "counselor")
+                    key = (policy, role, enrollment if per_enrollment else None)
+                    if key not in holders:
+                        try:
+                            holders[key] = policy._role_user(role, enrollment)
+                        except UserError as error:
+                            holders[key] = error
+                    if isinstance(holders[key], UserError):
+                        nobody[index] = holders[key].args[0]
+                    else:
+                        vals["user_id"] = holders[key].id
                 vals.setdefault("date_deadline", today + timedelta(days=days))
                 vals.setdefault("description", self._level_description(level))
         escalations = super().create(vals_list)

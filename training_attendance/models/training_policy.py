@@ -14,7 +14,15 @@ class TrainingPolicy(models.Model):
     _name = "training.policy"
     _description = "Training Policy"
     _inherit = ["mail.thread", "training.value.mixin"]
-    _value_bounds = {"tap_minutes": (1, 60)}
+    # checked by training.value.mixin on every write, with the bounds in the message
+    _value_bounds = {
+        "tap_minutes": (1, 60),
+        "escalation_reminder_days": (0, 365),
+        "escalation_commitment_days": (0, 365),
+        "escalation_warning_days": (0, 365),
+        "escalation_cancellation_days": (0, 365),
+        "privileges_suspension_days": (0, 365),
+    }
     _rec_name = "company_id"
 
     company_id = fields.Many2one(

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 # role -> (policy field naming the campus's user, group whose members of the campus are
@@ -99,27 +99,6 @@ class TrainingPolicy(models.Model):
         help="An academic warning withholds the student's make-ups and trial classes for "
         "this many days; the student keeps attending the class (seed 000).",
     )
-
-    @api.constrains(
-        "escalation_reminder_days",
-        "escalation_commitment_days",
-        "escalation_warning_days",
-        "escalation_cancellation_days",
-        "privileges_suspension_days",
-    )
-    def _check_escalation_days(self):
-        for policy in self:
-            if (
-                min(
-                    policy.escalation_reminder_days,
-                    policy.escalation_commitment_days,
-                    policy.escalation_warning_days,
-                    policy.escalation_cancellation_days,
-                    policy.privileges_suspension_days,
-                )
-                < 0
-            ):
-                raise UserError(self.env._("The escalation delays cannot be negative."))
 
     def _escalation_setting(self, level):
         """``(role, days)`` of the escalation step ``level`` in this policy."""

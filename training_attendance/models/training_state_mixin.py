@@ -182,9 +182,8 @@ class TrainingStateMixin(models.AbstractModel):
 
     def _check_protected_write(self, vals):
         forged = [fname for fname in self._protected_fields if fname in vals]
-        if forged or self._locked_states:
-            self.check_access("write")  # who may not write at all hears so first
         if forged:
+            self.check_access("write")  # who may not write at all hears so first
             raise self._guard_error(forged)
         if self._locked_states:
             locked = self.filtered(lambda record: record.state in self._locked_states)
@@ -195,6 +194,7 @@ class TrainingStateMixin(models.AbstractModel):
                 and not fname.startswith(("message_", "activity_"))
             ]
             if locked and frozen:
+                self.check_access("write")
                 states = dict(self._fields["state"]._description_selection(self.env))
                 raise UserError(
                     self.env._(

@@ -1,8 +1,9 @@
 from datetime import date, datetime, time, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import TrainingCase
@@ -203,6 +204,36 @@ class TestAbsenceFollowupRules(TrainingCase):
             (activity.user_id, activity.date_deadline),
             (self.counselor, WEDNESDAYS[0] + timedelta(days=4)),
         )
+
+    def test_escalation_delays_are_bounded(self):
+        for fname in ("escalation_reminder_days", "privileges_suspension_days"):
+            for bad in (-1, 366):
+                with self.assertRaisesRegex(ValidationError, "must be between 0 and 365"):
+                    self.policy.with_user(self.manager).write({fname: bad})
+        self.assertEqual(
+            (self.policy.escalation_reminder_days, self.policy.privileges_suspension_days),
+            (2, 30),
+        )
+
+    def test_the_campus_role_is_asked_once_for_many_students(self):
+        """Several students reaching the reminder in one validation: the clerk is found
+        once for the campus, and every step is the clerk's."""
+        Policy = type(self.policy)
+        calls = []
+        original = Policy._role_user
+
+        def counting(policy, role, enrollment=None):
+            calls.append(role)
+            return original(policy, role, enrollment)
+
+        with patch.object(Policy, "_role_user", counting):
+            self._run(0, {i: {"status": "absent"} for i in range(len(self.students))})
+        reminders = self.Escalation.search(
+            [("enrollment_id", "in", self.enrollments.ids), ("level", "=", "reminder")]
+        )
+        self.assertEqual(len(reminders), len(self.students))
+        self.assertEqual(reminders.user_id, self.clerk)
+        self.assertEqual(calls, ["attendance_clerk"])
 
     def test_nobody_in_the_role_is_a_clear_error(self):
         """Nobody holding the role must not block the teacher's validation: the step is
