@@ -3,20 +3,12 @@ from collections import defaultdict
 import pytz
 
 from odoo import Command, api, fields, models
-from odoo.osv import expression
-from odoo.tools.safe_eval import safe_eval
 
 NOTICE_BATCH_SIZE = 500
+# sessions of about 30 students: some 600 lines a batch of the follow-up job
+SESSION_BATCH_SIZE = 20
 ABSENCE_CALL = "training_attendance.mail_activity_absence_call"
 LEAVE_FOLLOWUP = "training_attendance.mail_activity_leave_followup"
-# the automated rules of data/absence_data.xml: what happens when a session is validated;
-# archiving one (or changing its condition) also rules what the end-of-day job and the
-# corrections do
-ABSENCE_RULES = {
-    "notice": "training_attendance.automation_session_absence_notice",
-    "followup": "training_attendance.automation_session_absence_call",
-    "escalation": "training_attendance.automation_session_escalation_check",
-}
 
 
 class TrainingAttendanceLine(models.Model):
@@ -44,6 +36,7 @@ class TrainingAttendanceLine(models.Model):
         string="Notified the same day (%)",
         compute="_compute_notice_timeliness",
         store=True,
+        precompute=True,
         aggregator="avg",
         help="100 when the guardians were told on the day of the absence, 0 otherwise; "
         "averaged over notified absences it is the notification timeliness rate.",
@@ -70,6 +63,7 @@ class TrainingAttendanceLine(models.Model):
         string="Kind of absence",
         compute="_compute_absence_kind",
         store=True,
+        precompute=True,
         index=True,
     )
 
@@ -149,39 +143,8 @@ class TrainingAttendanceLine(models.Model):
                 )
             )
         lines.write({"followup_scheduled": False, "followup_activity_id": False})
-        sessions = lines.session_id
-        notice_sessions = self._absence_rule_sessions("notice", sessions)
-        lines.filtered(lambda line: line.session_id in notice_sessions)._notify_guardians()
-        followup_sessions = self._absence_rule_sessions("followup", sessions)
-        lines.filtered(
-            lambda line: line.session_id in followup_sessions
-        )._schedule_absence_followups()
-
-    @api.model
-    def _absence_rule(self, key):
-        """The automated rule ``key`` of ABSENCE_RULES when it is active, else None."""
-        rule = self.env.ref(ABSENCE_RULES[key], raise_if_not_found=False)
-        return rule.sudo() if rule and rule.sudo().active else None
-
-    @api.model
-    def _absence_rule_sessions(self, key, sessions):
-        """The ``sessions`` that the active rule ``key`` applies to (its condition)."""
-        rule = self._absence_rule(key)
-        if not rule or not sessions:
-            return sessions.browse()
-        return rule._filter_post(sessions)
-
-    @api.model
-    def _absence_rule_domain(self, key):
-        """Domain of the attendance lines whose session the rule ``key`` applies to, or
-        None when the rule is archived."""
-        rule = self._absence_rule(key)
-        if not rule:
-            return None
-        if not rule.filter_domain:
-            return []
-        domain = safe_eval(rule.filter_domain, rule._get_eval_context())
-        return [("session_id", "any", domain)]
+        lines._notify_guardians()
+        lines._schedule_absence_followups()
 
     # ------------------------------------------------------------------ processing
     def _process_absences(self):
@@ -327,11 +290,14 @@ class TrainingAttendanceLine(models.Model):
 
     def _schedule_absence_followups(self):
         """Unexcused: an "absence call" for the counselor, due the day of the absence.
-        Excused: a "leave follow-up" for the teacher, to talk progress with the family."""
+        Excused: a "leave follow-up" for the teacher, to talk progress with the family.
+        On the campuses whose policy asks for them (``absence_followup_activities``)."""
+        companies = self.env["training.policy"]._companies_with("absence_followup_activities")
         lines = self.sudo().filtered(
             lambda line: (
                 not line.followup_scheduled
                 and line.enrollment_id
+                and line.company_id in companies
                 and (line._is_unexcused() or line.status == "excused")
             )
         )
@@ -386,41 +352,47 @@ class TrainingAttendanceLine(models.Model):
 
     @api.model
     def _cron_process_absences(self):
-        """End-of-day job: whatever validation did not notify or schedule (corrections,
-        failures), in batches; progress is reported so that an interrupted run resumes,
-        and nobody is notified twice. It does only what the active automated rules of
-        validation would have done: an archived rule (or one whose condition excludes a
-        session) is off here too."""
-        notice_domain = self._absence_rule_domain("notice")
-        followup_domain = self._absence_rule_domain("followup")
+        """The follow-up job, started right after each validation (``ir.cron._trigger``)
+        and daily as a backstop: first the sessions validated since its last run (guardian
+        notices, absence calls, make-ups, escalation ladder, first-lesson follow-ups), then
+        what is still to do on validated lines (a correction, a failure), a batch per call.
+        Progress is reported, so that an interrupted run resumes; nobody is told twice."""
+        Session = self.env["training.session"].sudo()
+        pending = [("followup_pending", "=", True)]
+        sessions = Session.search(pending, limit=SESSION_BATCH_SIZE, order="id")
+        if sessions:
+            sessions._run_validation_followups()
+            done = len(sessions)
+        else:
+            lines = self.sudo().search(self._backstop_domain(), limit=NOTICE_BATCH_SIZE, order="id")
+            lines._notify_guardians()
+            lines._schedule_absence_followups()
+            done = len(lines)
+        remaining = Session.search_count(pending) + self.sudo().search_count(
+            self._backstop_domain()
+        )
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
+
+    @api.model
+    def _backstop_domain(self):
+        """Validated lines still waiting for their notice or follow-up activity."""
         unexcused = ["|", ("status", "=", "absent"), ("absence_equivalent", ">", 0)]
-        parts = []
-        if notice_domain is not None:
-            parts.append(["&", ("notice_state", "=", False), *unexcused, *notice_domain])
-        if followup_domain is not None:
-            parts.append(
-                [
-                    "&",
-                    "&",
-                    ("followup_scheduled", "=", False),
-                    ("enrollment_id", "!=", False),
-                    "|",
-                    ("status", "=", "excused"),
-                    *unexcused,
-                    *followup_domain,
-                ]
-            )
-        if not parts:
-            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
-            return 0
-        domain = [("session_id.state", "=", "done"), *expression.OR(parts)]
-        lines = self.sudo().search(domain, limit=NOTICE_BATCH_SIZE, order="id")
-        for key, method in (
-            ("notice", "_notify_guardians"),
-            ("followup", "_schedule_absence_followups"),
-        ):
-            sessions = self._absence_rule_sessions(key, lines.session_id)
-            getattr(lines.filtered(lambda line, s=sessions: line.session_id in s), method)()
-        remaining = self.sudo().search_count(domain)
-        self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
-        return len(lines)
+        companies = self.env["training.policy"]._companies_with("absence_followup_activities")
+        return [
+            ("session_id.state", "=", "done"),
+            ("session_id.followup_pending", "=", False),
+            "|",
+            "&",
+            ("notice_state", "=", False),
+            *unexcused,
+            "&",
+            "&",
+            "&",
+            ("followup_scheduled", "=", False),
+            ("enrollment_id", "!=", False),
+            ("company_id", "in", companies.ids),
+            "|",
+            ("status", "=", "excused"),
+            *unexcused,
+        ]

@@ -40,7 +40,9 @@ class TrainingAttendanceLine(models.Model):
         ondelete="restrict",
         domain=[("is_student", "=", True)],
     )
-    student_name = fields.Char(related="student_id.name", string="Student name", store=True)
+    student_name = fields.Char(
+        related="student_id.name", string="Student name", store=True, precompute=True
+    )
     student_code = fields.Char(related="student_id.student_code")
     enrollment_id = fields.Many2one(
         comodel_name="training.enrollment",
@@ -48,11 +50,19 @@ class TrainingAttendanceLine(models.Model):
         index=True,
         ondelete="restrict",
     )
-    company_id = fields.Many2one(related="session_id.company_id", store=True, index=True)
-    class_id = fields.Many2one(related="session_id.class_id", store=True, index=True)
-    course_id = fields.Many2one(related="session_id.course_id", store=True)
-    teacher_id = fields.Many2one(related="session_id.teacher_id", store=True, index=True)
-    session_start = fields.Datetime(related="session_id.start", store=True, string="Session start")
+    company_id = fields.Many2one(
+        related="session_id.company_id", store=True, index=True, precompute=True
+    )
+    class_id = fields.Many2one(
+        related="session_id.class_id", store=True, index=True, precompute=True
+    )
+    course_id = fields.Many2one(related="session_id.course_id", store=True, precompute=True)
+    teacher_id = fields.Many2one(
+        related="session_id.teacher_id", store=True, index=True, precompute=True
+    )
+    session_start = fields.Datetime(
+        related="session_id.start", store=True, string="Session start", precompute=True
+    )
     session_state = fields.Selection(related="session_id.state", string="Session status")
     counselor_id = fields.Many2one(related="student_id.counselor_id", string="Counselor")
     status = fields.Selection(
@@ -72,6 +82,7 @@ class TrainingAttendanceLine(models.Model):
         string="Absence equivalents",
         compute="_compute_absence_equivalent",
         store=True,
+        precompute=True,
         aggregator="sum",
         help="Absences counted because this line's late and early-leave minutes took the "
         "enrolment's running total past the policy's lateness threshold.",
@@ -80,6 +91,7 @@ class TrainingAttendanceLine(models.Model):
         string="Hours consumed",
         compute="_compute_hours_consumed",
         store=True,
+        precompute=True,
         aggregator="sum",
     )
     note = fields.Char()
@@ -111,26 +123,21 @@ class TrainingAttendanceLine(models.Model):
         for line in self:
             line.is_locked = line.session_id.state in ("done", "cancelled")
 
-    @api.depends(
-        "late_minutes",
-        "left_early_minutes",
-        "status",
-        "session_id.start",
-        "session_id.state",
-        "enrollment_id.attendance_line_ids.late_minutes",
-        "enrollment_id.attendance_line_ids.left_early_minutes",
-        "enrollment_id.attendance_line_ids.status",
-    )
+    # Every stored computation of a line is precomputed: opening a sheet is one INSERT.
+    # Hours and lateness are counted when the teacher validates the session, not at each
+    # tap on an open sheet. The enrolment's balance and its other lines are counted again
+    # by the follow-up job and by corrections (training.enrollment._recount_attendance).
+    @api.depends("session_id.validated_at")
     def _compute_absence_equivalent(self):
         """SPEC §3: each time the running total of late and early-leave minutes of an
         enrolment passes ``late_threshold_percent`` of one lesson, one absence
-        equivalent is counted, on the line that crossed it."""
-        enrollments = self.enrollment_id
+        equivalent is counted, on the line that crossed it (validated sessions only)."""
+        enrollments = self.filtered(lambda line: line.session_id.state == "done").enrollment_id
         result = {}
         if enrollments:
             policies = self.env["training.policy"]._get_for_companies(enrollments.company_id)
             lines = self.search_fetch(
-                [("enrollment_id", "in", enrollments.ids), ("session_id.state", "!=", "cancelled")],
+                [("enrollment_id", "in", enrollments.ids), ("session_id.state", "=", "done")],
                 ["enrollment_id", "session_start", "status", "late_minutes", "left_early_minutes"],
                 order="session_start, id",
             )
@@ -150,7 +157,7 @@ class TrainingAttendanceLine(models.Model):
         for line in self:
             line.absence_equivalent = result.get(line.id, 0)
 
-    @api.depends("status", "session_id.state", "session_id.duration")
+    @api.depends("session_id.state", "session_id.duration")
     def _compute_hours_consumed(self):
         """SPEC §3: present (late included) consumes the lesson; excused never; unexcused
         absence only if the campus policy says so. Counted once the session is validated."""
@@ -210,8 +217,10 @@ class TrainingAttendanceLine(models.Model):
                         student=line.student_id.display_name,
                     )
                 )
-            classes = enrollment.class_id | enrollment.event_ids.from_class_id
-            if session.class_id not in classes or enrollment.state in ("draft", "review"):
+            enrolled = session.class_id == enrollment.class_id or (
+                session.class_id in enrollment.event_ids.from_class_id  # transferred since
+            )
+            if not enrolled or enrollment.state in ("draft", "review"):
                 raise ValidationError(
                     self.env._(
                         "%(student)s is not enrolled in %(klass)s.",
@@ -236,8 +245,11 @@ class TrainingAttendanceLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         sessions = self.env["training.session"].browse({v.get("session_id") for v in vals_list})
-        self._check_unlocked(sessions)
-        return super().create(vals_list)
+        locked = self._check_unlocked(sessions)
+        lines = super().create(vals_list)
+        if locked:  # a clerk adding a student to validated attendance
+            lines.filtered(lambda line: line.session_id in locked)._recount()
+        return lines
 
     def write(self, vals):
         moved = {"session_id", "student_id", "enrollment_id", "makeup_id"} & set(vals)
@@ -270,6 +282,7 @@ class TrainingAttendanceLine(models.Model):
         before = {line.id: {f: line[f] for f in tracked} for line in corrected}
         res = super().write(vals)
         if corrected:
+            corrected._recount()
             corrected._post_corrections(before, tracked)
             # a correction of validated attendance can reach an escalation threshold
             corrected.enrollment_id._recheck_escalations()
@@ -282,6 +295,12 @@ class TrainingAttendanceLine(models.Model):
         if any(line.status != "pending" or line.session_id.state == "done" for line in self):
             raise UserError(self.env._("Recorded attendance cannot be deleted."))
         return super().unlink()
+
+    def _recount(self):
+        """A correction of validated attendance: its hours, and the lateness and balance
+        of its enrolments, are counted again."""
+        self.env.add_to_compute(self._fields["hours_consumed"], self)
+        self.enrollment_id._recount_attendance()
 
     def _post_corrections(self, before, tracked):
         """Track a correction of validated attendance in the session's chatter."""

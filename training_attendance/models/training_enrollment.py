@@ -223,7 +223,9 @@ class TrainingEnrollment(models.Model):
         for enrollment in self:
             enrollment.counselor_id = enrollment.student_id.counselor_id
 
-    @api.depends("hours_purchased", "attendance_line_ids.hours_consumed")
+    # Not on the attendance lines: a tap on an open sheet or a new line changes nothing
+    # here; validation and corrections count again (_recount_attendance).
+    @api.depends("hours_purchased")
     def _compute_hours(self):
         consumed = {}
         if self.ids:
@@ -237,6 +239,19 @@ class TrainingEnrollment(models.Model):
         for enrollment in self:
             enrollment.hours_consumed = consumed.get(enrollment, 0.0)
             enrollment.hours_remaining = enrollment.hours_purchased - enrollment.hours_consumed
+
+    def _recount_attendance(self):
+        """Attendance validated or corrected: the lateness of the enrolments (the running
+        total that gives absence equivalents, SPEC §3) and their hours consumed and
+        remaining are counted again, with what follows from them (kinds of absence,
+        renewal, refundable amounts)."""
+        Line = self.env["training.attendance.line"]
+        lines = Line.sudo().search([("enrollment_id", "in", self.ids)])
+        self.env.add_to_compute(Line._fields["absence_equivalent"], lines)
+        lines.modified(["absence_equivalent"])
+        for fname in ("hours_consumed", "hours_remaining"):
+            self.env.add_to_compute(self._fields[fname], self)
+        self.modified(["hours_consumed", "hours_remaining"])
 
     @api.constrains("hours_purchased", "price_unit")
     def _check_amounts(self):
@@ -718,8 +733,12 @@ class TrainingEnrollment(models.Model):
 
     def _check_escalations(self):
         """SPEC §4: create, in one go, the escalation steps whose threshold the count of
-        each open enrolment reached and that did not fire yet (several if it jumped)."""
-        enrollments = self.sudo().filtered(lambda e: e.state in ("active", "suspended"))
+        each open enrolment reached and that did not fire yet (several if it jumped), on
+        the campuses whose policy runs the escalation ladder."""
+        companies = self.env["training.policy"]._companies_with("escalation_ladder")
+        enrollments = self.sudo().filtered(
+            lambda e: e.state in ("active", "suspended") and e.company_id in companies
+        )
         if not enrollments:
             return self.env["training.escalation"]
         Escalation = self.env["training.escalation"].sudo()

@@ -104,6 +104,4 @@ class TrainingEnrollment(models.Model):
                         count=counts.get(enrollment.id, 0),
                     )
                 )
-        if not self.env["training.attendance.line"]._absence_rule("escalation"):
-            return Escalation
         return enrollments._check_escalations()

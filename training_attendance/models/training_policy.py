@@ -109,6 +109,21 @@ class TrainingPolicy(models.Model):
         help="Guardians who receive notifications get the absence notice by SMS on their "
         "mobile (template: Training: absence notice SMS; needs Odoo's SMS service).",
     )
+    absence_followup_activities = fields.Boolean(
+        string="Absence calls and leave follow-ups",
+        default=True,
+        tracking=True,
+        help='After each validation, an unexcused absence gives its counselor an "Absence '
+        'call" activity due the same day, an excused one gives the teacher a "Leave '
+        'follow-up" activity.',
+    )
+    escalation_ladder = fields.Boolean(
+        string="Escalation ladder",
+        default=True,
+        tracking=True,
+        help="After each validation, the unexcused absences of each enrolment are counted "
+        "and the steps below fire (reminder, commitment, warning, cancellation proposal).",
+    )
     commitment_threshold = fields.Integer(
         default=2,
         required=True,
@@ -271,12 +286,20 @@ class TrainingPolicy(models.Model):
 
     @api.model
     def _get_for_companies(self, companies):
-        """Return ``{company_id: policy}`` for ``companies``, creating missing policies."""
-        policies = self.sudo().search([("company_id", "in", companies.ids)])
+        """Return ``{company_id: policy}`` for ``companies``, creating missing policies.
+        Read through the campuses' ``training_policy_ids``: one query per request at most,
+        then the ORM cache."""
+        companies = companies.sudo()
+        policies = companies.training_policy_ids
         missing = companies - policies.company_id
         if missing:
             policies |= self.sudo().create([{"company_id": c.id} for c in missing])
         return {policy.company_id.id: policy for policy in policies}
+
+    @api.model
+    def _companies_with(self, switch):
+        """The campuses whose policy has the boolean setting ``switch`` on."""
+        return self.sudo().search([(switch, "=", True)]).company_id
 
     @api.model
     def _get_for_company(self, company):

@@ -16,7 +16,7 @@ class TrainingSession(models.Model):
     _order = "start desc, id desc"
     _check_company_auto = True
     # the teacher's signature and the lock (SPEC §3): changed by the actions only
-    _protected_fields = ("state", "validated_by_id", "validated_at")
+    _protected_fields = ("state", "validated_by_id", "validated_at", "followup_pending")
     # a validated session keeps its times, class, teacher and duration
     _locked_states = ("done",)
     _locked_free_fields = ("note",)
@@ -75,6 +75,15 @@ class TrainingSession(models.Model):
         comodel_name="res.users", string="Validated by", readonly=True, copy=False
     )
     validated_at = fields.Datetime(string="Validated on", readonly=True, copy=False)
+    followup_pending = fields.Boolean(
+        string="Follow-up pending",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Validated, and the follow-up job has not yet told the guardians, scheduled the "
+        "calls and make-ups or checked the escalation ladder (it starts right after the "
+        "validation).",
+    )
     note = fields.Html()
     count_pending = fields.Integer(string="Unmarked", compute="_compute_counts")
     count_present = fields.Integer(string="Present", compute="_compute_counts")
@@ -209,7 +218,7 @@ class TrainingSession(models.Model):
         if self.env.su or self.env.user.has_group(CLERK_GROUP):
             return
         user = self.env.user
-        others = self.filtered(lambda s: user not in (s.teacher_id | s.class_id.teacher_id))
+        others = self.filtered(lambda s: s.teacher_id != user and s.class_id.teacher_id != user)
         if others:
             raise UserError(
                 self.env._(
@@ -294,14 +303,39 @@ class TrainingSession(models.Model):
                 "state": "done",
                 "validated_by_id": self.env.user.id,
                 "validated_at": fields.Datetime.now(),
+                "followup_pending": True,
             }
         )
-        # The same-day guardian notice, the absence calls and the escalation check are
-        # automated rules on "state set to done" (data/absence_data.xml), which an
-        # administrator can tune. Make-ups: one to plan per absence, make-up seats done or
-        # missed (SPEC §4).
-        self.env["training.makeup"]._sync_lines(self.attendance_line_ids)
+        # The teacher waits for the signature, the lock, and the lines' hours and lateness
+        # only. What follows (the enrolments' balances, guardian notices, absence calls,
+        # make-ups, escalation ladder, first-lesson follow-ups) is the follow-up job's,
+        # started as soon as this transaction commits, in batches (SPEC §4: the same day).
+        self._trigger_followup_job()
         return True
+
+    @api.model
+    def _trigger_followup_job(self):
+        """Start the follow-up job as soon as the transaction commits (the cron's id from
+        the ORM cache of XML ids: no query to find it on the teacher's path)."""
+        IrModelData = self.env["ir.model.data"]
+        cron_id = IrModelData._xmlid_to_res_id("training_attendance.ir_cron_process_absences")
+        self.env["ir.cron"].browse(cron_id)._trigger()
+
+    def _run_validation_followups(self):
+        """What follows a validation, for the follow-up job: the enrolments' hours and
+        lateness counted, the guardians told of each unexcused absence, the absence calls
+        and leave follow-ups, the make-ups (one to plan per absence, make-up seats done or
+        missed), the escalation ladder, the first-lesson follow-ups; each as the campus
+        policy says. Safe to run again."""
+        sessions = self.sudo()
+        lines = sessions.attendance_line_ids
+        lines.enrollment_id._recount_attendance()
+        lines._notify_guardians()
+        lines._schedule_absence_followups()
+        self.env["training.makeup"]._sync_lines(lines)
+        lines.enrollment_id._check_escalations()
+        sessions._schedule_first_lesson_followups()
+        sessions.write({"followup_pending": False})
 
     def action_cancel(self):
         self._check_state(("planned", "open"), self.env._("Cancellation"))

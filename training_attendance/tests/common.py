@@ -22,6 +22,23 @@ def enroll(env, students, klass, start, hours=40.0):
     )
 
 
+def run_followup_job(env):
+    """The follow-up job that a validation starts right after its commit (no cron runs
+    inside a test): batch after batch, as Odoo's cron runner calls it, until nothing is
+    left (bounded)."""
+    Line = env["training.attendance.line"]
+    for _batch in range(100):
+        if not Line._cron_process_absences():
+            return
+    raise AssertionError("the follow-up job did not finish in 100 batches")
+
+
+def validate_and_follow(sessions):
+    """The teacher's "Validate" (as ``sessions``' user), then the follow-up job."""
+    sessions.action_validate()
+    run_followup_job(sessions.env)
+
+
 @tagged("post_install", "-at_install")
 class TrainingCase(TransactionCase):
     """A campus with a course, a class taught by ``teacher``, head teacher ``counselor``,
@@ -63,6 +80,14 @@ class TrainingCase(TransactionCase):
         with self.assertRaises(exception) as caught:
             yield caught
         self.assertRegex(str(caught.exception), regex)
+
+    @classmethod
+    def _run_followup_job(cls):
+        run_followup_job(cls.env)
+
+    @classmethod
+    def _validate_and_follow(cls, sessions):
+        validate_and_follow(sessions)
 
     @classmethod
     def _user(cls, login, group):

@@ -34,22 +34,14 @@ class TestAbsenceNotice(TrainingCase):
         for index, vals in marks.items():
             lines[self.students[index]].write(vals)
         session.action_mark_rest_present()
-        session.action_validate()
+        self._validate_and_follow(session)
         return lines
 
     def _notices(self, student):
         return student.message_ids.filtered(lambda m: "was absent" in (m.subject or ""))
 
-    def _switch_rules_off(self):
-        # a condition no session meets; archiving would do the same for an administrator
-        # but reloads the registry, which a test transaction cannot roll back
-        self._rules().filter_domain = "[('id', '=', 0)]"
-
-    def _rules(self):
-        return self.env["base.automation"].browse(
-            self.env.ref(f"training_attendance.automation_session_{name}").id
-            for name in ("absence_notice", "absence_call", "escalation_check")
-        )
+    def _policy(self):
+        return self.env["training.policy"]._get_for_company(self.company)
 
     def _activities(self, type_xmlid):
         """Activities of that type on the enrolments of the test's class (not demo data)."""
@@ -218,7 +210,7 @@ class TestAbsenceNotice(TrainingCase):
             lambda line: line.student_id == self.students[0]
         ).write({"status": "absent"})
         sessions.action_mark_rest_present()
-        sessions.action_validate()
+        self._validate_and_follow(sessions)
         calls = self._activities("training_attendance.mail_activity_absence_call")
         self.assertEqual(len(calls), 2, "one call per absence")
         self.assertEqual(len(self._notices(self.students[0])), 2)
@@ -238,8 +230,7 @@ class TestAbsenceNotice(TrainingCase):
         self.assertFalse(
             sessions.attendance_line_ids.filtered(lambda line: line.status == "pending")
         )
-        self._switch_rules_off()
-        sessions.write({"state": "done"})  # validated with the automated rules switched off
+        sessions.write({"state": "done"})  # validated without the follow-up job
         self.assertFalse(sessions.attendance_line_ids.filtered("notice_state"))
         absences = sessions.attendance_line_ids.filtered(lambda line: line.status == "absent")
         for _run in range(2):
@@ -294,41 +285,73 @@ class TestAbsenceNotice(TrainingCase):
         self.assertEqual(line.notice_state, "disabled")
         self.assertFalse(self._notices(self.students[2]))
 
-    def test_automated_rules_can_be_tuned_without_code(self):
-        """Switched off (by a condition), validation sends nothing and neither does the
-        end-of-day job: one switch. Switched back on, the job catches up; with a
-        condition, the rule skips the sessions it excludes."""
-        self._switch_rules_off()
+    def test_campus_policy_switches_what_follows_validation(self):
+        """Switched off in the campus policy, the follow-up job sends no notice, schedules
+        no call and fires no escalation step; switched back on, it catches up the calls
+        (a notice switched off is recorded as such, never sent late)."""
+        self._policy().write(
+            {
+                "absence_notice_email": False,
+                "absence_notice_sms": False,
+                "absence_followup_activities": False,
+                "escalation_ladder": False,
+            }
+        )
         with freeze_time("2026-10-07 18:10:00"):
             lines = self._validate({0: {"status": "absent"}})
         line = lines[self.students[0]]
-        self.assertFalse(line.notice_state)
+        self.assertEqual(line.notice_state, "disabled")
+        self.assertFalse(self._notices(self.students[0]))
         self.assertFalse(self._activities("training_attendance.mail_activity_absence_call"))
         self.assertFalse(line.enrollment_id.escalation_ids)
+        self.assertFalse(self.session.followup_pending, "the job ran")
+        self._policy().absence_followup_activities = True
+        with freeze_time("2026-10-07 20:00:00"):
+            self.assertEqual(self.env["training.attendance.line"]._cron_process_absences(), 1)
+        self.assertEqual(len(self._activities("training_attendance.mail_activity_absence_call")), 1)
+        self.assertEqual(line.notice_state, "disabled")
+
+    def test_validation_leaves_the_follow_up_to_the_job_it_starts(self):
+        """The teacher's validation signs, locks and counts the lines' hours; the
+        follow-up job, started by the validation as soon as it commits, gives the same
+        outcome as the follow-up in the request did: one notice, one call, one make-up,
+        the first escalation step, the enrolment's balance."""
+        cron = self.env.ref("training_attendance.ir_cron_process_absences")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        with freeze_time("2026-10-07 18:10:00"):
+            session = self.session.with_user(self.teacher)
+            session.action_open()
+            lines = {line.student_id: line for line in session.attendance_line_ids}
+            lines[self.students[0]].action_set_absent()
+            session.action_mark_rest_present()
+            session.action_validate()
+        line = lines[self.students[0]]
+        self.assertEqual(session.state, "done")
+        self.assertEqual(lines[self.students[1]].hours_consumed, 2.0)
+        self.assertTrue(self.session.followup_pending)
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1
+        )
+        self.assertFalse(line.notice_state)
+        self.assertEqual(self.enrollments[1].hours_consumed, 0.0, "counted by the job")
+        with freeze_time("2026-10-07 18:11:00"):
+            cron.method_direct_trigger()
+        self.assertFalse(self.session.followup_pending)
+        self.assertEqual(line.notice_state, "sent")
+        self.assertEqual(len(self._notices(self.students[0])), 1)
+        self.assertEqual(len(self._activities("training_attendance.mail_activity_absence_call")), 1)
+        self.assertEqual(self.env["training.makeup"].search_count([("line_id", "=", line.id)]), 1)
+        self.assertEqual(line.enrollment_id.escalation_ids.level, "reminder")
+        self.assertEqual(self.enrollments[1].hours_consumed, 2.0)
+        self.assertEqual(self.enrollments[1].hours_remaining, 38.0)
+        # run again (a second trigger, the daily backstop): nothing more
         with freeze_time("2026-10-07 20:00:00"):
             self.assertEqual(self.env["training.attendance.line"]._cron_process_absences(), 0)
-        self.assertFalse(line.notice_state, "the rule is off: the job sends nothing either")
-        self.assertFalse(self._activities("training_attendance.mail_activity_absence_call"))
-        self._rules().filter_domain = False
-        with freeze_time("2026-10-07 20:00:00"):
-            self.env["training.attendance.line"]._cron_process_absences()
-        self.assertEqual(line.notice_state, "sent")
-        self.assertEqual(line.notice_timeliness, 100.0)
+        self.assertEqual(len(self._notices(self.students[0])), 1)
         self.assertEqual(len(self._activities("training_attendance.mail_activity_absence_call")), 1)
-
-        self._rules().filter_domain = "[('kind', '!=', 'regular')]"
-        other = self._session(date(2026, 10, 14)).with_user(self.teacher)
-        other.action_open()
-        other.attendance_line_ids.filtered(
-            lambda line: line.student_id == self.students[1]
-        ).status = "absent"
-        other.action_mark_rest_present()
-        other.action_validate()
-        self.assertFalse(other.attendance_line_ids.filtered("notice_state"))
 
     def test_notice_queries_grow_with_batches_not_lines(self):
         """The guardian notice of 3 or of 12 absences costs the same queries."""
-        self._switch_rules_off()
         counts = []
         for day, size in (
             (date(2026, 10, 14), 3),
@@ -357,7 +380,7 @@ class TestAbsenceNotice(TrainingCase):
             session = self._session(day, klass=klass)
             session.action_open()
             session.attendance_line_ids.status = "absent"
-            session.action_validate()
+            session.action_validate()  # without the follow-up job: measured below
             self.env.flush_all()
             self.env.invalidate_all()
             before = self.cr.sql_log_count

@@ -16,7 +16,7 @@ class TestAbsenceReportJob(TrainingCase):
         session.action_open()
         session.attendance_line_ids[0].action_set_absent()
         session.action_mark_rest_present()
-        session.action_validate()
+        self._validate_and_follow(session)
 
     def _reports(self, policy):
         return policy.message_ids.filtered("attachment_ids")

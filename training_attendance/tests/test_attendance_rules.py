@@ -18,7 +18,7 @@ class TestAttendanceRules(TrainingCase):
         for index, vals in marks.items():
             lines[self.students[index]].write(vals)
         session.action_mark_rest_present()
-        session.action_validate()
+        self._validate_and_follow(session)
         return session, lines
 
     def test_lateness_accumulates_into_absence_equivalents(self):
@@ -86,7 +86,7 @@ class TestAttendanceRules(TrainingCase):
         session.action_open()
         session.action_mark_rest_present()
         self.assertEqual(self.enrollments.mapped("hours_consumed"), [0.0] * 3)
-        session.action_validate()
+        self._validate_and_follow(session)
         self.assertEqual(self.enrollments.mapped("hours_consumed"), [2.0] * 3)
 
     def test_every_campus_has_its_own_policy_with_the_defaults(self):

@@ -42,7 +42,7 @@ class TestEscalation(TrainingCase):
             for index, vals in (marks or {}).items():
                 lines[(students or self.students)[index]].write(vals)
             session.action_mark_rest_present()
-            session.action_validate()
+            self._validate_and_follow(session)
         return lines
 
     def _absent(self, week, *indexes):

@@ -9,6 +9,8 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
+from .common import validate_and_follow
+
 
 @tagged("post_install", "-at_install")
 class RefundCase(AccountTestInvoicingCommon):
@@ -134,7 +136,7 @@ class RefundCase(AccountTestInvoicingCommon):
             )
             session.action_open()
             session.action_mark_rest_present()
-            session.action_validate()
+            validate_and_follow(session)
 
     def _request(self, enrollment, **vals):
         attachment = self.env["ir.attachment"].create(

@@ -91,7 +91,7 @@ class FollowupCase(TrainingCase):
                 {"status": "absent"}
             )
             session.action_mark_rest_present()
-            session.action_validate()
+            self._validate_and_follow(session)
 
     def _plan(self, enrollment, kind, user=None):
         attachment = (

@@ -50,7 +50,7 @@ class TestAbsenceFollowupRules(TrainingCase):
             for index, vals in (marks or {}).items():
                 lines[self.students[index]].write(vals)
             session.action_mark_rest_present()
-            session.action_validate()
+            self._validate_and_follow(session)
         return lines
 
     def _absent(self, week):
@@ -98,7 +98,7 @@ class TestAbsenceFollowupRules(TrainingCase):
             )
             line.action_set_absent()
             teacher_session.action_mark_rest_present()
-            teacher_session.action_validate()
+            self._validate_and_follow(teacher_session)
         self.assertEqual(line.notice_state, "leave", "the family reported it: not told")
         call = self._open_activities(CALL)
         self.assertEqual(call.user_id, self.counselor)
@@ -282,15 +282,14 @@ class TestAbsenceFollowupRules(TrainingCase):
         self.assertEqual(self.enrollment.state, "withdrawn")
 
     # ------------------------------------------------------------------ one switch
-    def test_archived_notice_rule_stops_the_job_too(self):
-        rule = self.env.ref("training_attendance.automation_session_absence_notice")
-        # import_file: archived without reloading the registry, which a test cannot undo
-        rule.with_context(import_file=True).active = False
+    def test_notices_switched_off_stop_the_job_too(self):
+        policy = self.env["training.policy"]._get_for_company(self.company)
+        policy.write({"absence_notice_email": False, "absence_notice_sms": False})
         line = self._absent(0)
-        self.assertFalse(line.notice_state)
+        self.assertEqual(line.notice_state, "disabled")
         with freeze_time("2026-09-03 20:00:00"):
             self.env["training.attendance.line"]._cron_process_absences()
-        self.assertFalse(line.notice_state, "the next day neither")
+        self.assertEqual(line.notice_state, "disabled", "the next day neither")
         self.assertFalse(
             self.student.message_ids.filtered(lambda m: "was absent" in (m.subject or ""))
         )

@@ -43,7 +43,7 @@ class TestIntegrity(TrainingCase):
             lines = cls.session.attendance_line_ids
             lines[0].with_user(cls.teacher).action_set_absent()
             cls.session.with_user(cls.teacher).action_mark_rest_present()
-            cls.session.with_user(cls.teacher).action_validate()
+            cls._validate_and_follow(cls.session.with_user(cls.teacher))
         cls.enrollment = cls.enrollments[0]
         cls.guardian = cls.env["res.partner"].create({"name": "Mother 0", "is_guardian": True})
         cls.env["training.guardian.link"].create(
@@ -475,7 +475,7 @@ class TestProtectedFields(TrainingCase):
             session.action_open()
             session.attendance_line_ids[0].action_set_absent()
             session.action_mark_rest_present()
-            session.action_validate()
+            cls._validate_and_follow(session)
         enrollment = cls.enrollments[0]
         cls.guardian = cls.env["res.partner"].create({"name": "Parent", "is_guardian": True})
         Env = cls.env

@@ -8,7 +8,7 @@ from freezegun import freeze_time
 
 from odoo.tests import HttpCase, tagged
 
-from .common import TrainingCase
+from .common import TrainingCase, validate_and_follow
 
 REFUSED = (
     "odoo.exceptions.UserError",
@@ -29,7 +29,7 @@ class TestIntegrityRpc(TrainingCase, HttpCase):
             cls.sheet.with_user(cls.teacher).action_open()
             cls.sheet.attendance_line_ids[0].with_user(cls.teacher).action_set_absent()
             cls.sheet.with_user(cls.teacher).action_mark_rest_present()
-            cls.sheet.with_user(cls.teacher).action_validate()
+            validate_and_follow(cls.sheet.with_user(cls.teacher))
 
     def _rpc(self, user, model, method, args, kwargs=None):
         """The web client's request; the decoded JSON-RPC answer."""

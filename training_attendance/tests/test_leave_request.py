@@ -196,7 +196,7 @@ class TestLeaveRequest(TrainingCase):
         validated = self._session(date(2026, 10, 7))
         validated.action_open()
         validated.action_mark_rest_present()
-        validated.action_validate()
+        self._validate_and_follow(validated)
         self.monday.action_open()
         later = self._session(date(2026, 10, 14))
         leave = self.Leave.with_user(self.counselor).create(
@@ -269,7 +269,7 @@ class TestLeaveRequest(TrainingCase):
             leave.with_user(self.counselor).action_approve()
         sessions.action_open()
         sessions.action_mark_rest_present()
-        sessions.action_validate()
+        self._validate_and_follow(sessions)
         makeups = self.env["training.makeup"].search([("student_id", "=", self.student.id)])
         self.assertEqual(makeups.missed_session_id, sessions)
         self.assertEqual(set(makeups.mapped("state")), {"to_plan"})

@@ -36,7 +36,7 @@ class TestMakeup(TrainingCase):
             elif line.student_id in late:
                 line.action_add_late()
         session.action_mark_rest_present()
-        session.action_validate()
+        self._validate_and_follow(session)
 
     def _makeups(self, session):
         return self.Makeup.search([("missed_session_id", "=", session.id)]).sorted(
@@ -96,7 +96,7 @@ class TestMakeup(TrainingCase):
         self.assertFalse(lines.enrollment_id, "a make-up seat uses no enrolment")
         self._line(session, self.s1).with_user(self.teacher).action_set_absent()
         session.with_user(self.teacher).action_mark_rest_present()
-        session.with_user(self.teacher).action_validate()
+        self._validate_and_follow(session.with_user(self.teacher))
         self.assertEqual(m0.state, "done")
         self.assertEqual(m0.date_done, datetime(2026, 10, 8, 10, 0))
         self.assertEqual(m1.state, "missed")

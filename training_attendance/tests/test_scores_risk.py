@@ -35,7 +35,7 @@ class RiskCase(TrainingCase):
                 if status:
                     line.status = status
             session.action_mark_rest_present()
-            session.action_validate()
+            self._validate_and_follow(session)
             # what the end of the request does: balances are recomputed, rules run
             self.env.flush_all()
         return session

@@ -83,7 +83,7 @@ class TestSession(TrainingCase):
     def _validated(self):
         self.session.action_open()
         self.session.action_mark_rest_present()
-        self.session.action_validate()
+        self._validate_and_follow(self.session)
         return self.session.attendance_line_ids
 
     def test_locked_line_cannot_be_edited_by_the_teacher(self):

@@ -43,7 +43,7 @@ class TestStateTracking(TrackingMixin, TrainingCase):
             lambda line: line.student_id == self.students[0]
         ).action_set_absent()
         session.action_mark_rest_present()
-        session.action_validate()
+        self._validate_and_follow(session)
         self._commit_tracking()
         return session
 
@@ -53,7 +53,7 @@ class TestStateTracking(TrackingMixin, TrainingCase):
         session.action_open()
         self._commit_tracking()
         session.action_mark_rest_present()
-        session.action_validate()
+        self._validate_and_follow(session)
         self._commit_tracking()
         teacher = self.teacher.partner_id
         self.assertEqual(

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import enroll
+from .common import enroll, run_followup_job
 
 
 @tagged("post_install", "-at_install")
@@ -83,6 +83,8 @@ class TestUi(HttpCase):
             "training_attendance_take_attendance",
             login="ta_tour_teacher",
         )
+        self.assertEqual((session.state, session.followup_pending), ("done", True))
+        run_followup_job(self.env)  # started by the validation; no cron runs in a test
         line = session.attendance_line_ids.filtered(lambda x: x.student_id == students[0])
         self.assertEqual(line.notice_state, "sent")
         self.assertEqual(

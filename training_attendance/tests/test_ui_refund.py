@@ -5,6 +5,8 @@ from odoo import Command, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
 from odoo.tests import new_test_user, tagged
 
+from .common import validate_and_follow
+
 
 @tagged("post_install", "-at_install")
 class TestUiRefund(AccountTestInvoicingHttpCommon):
@@ -89,7 +91,7 @@ class TestUiRefund(AccountTestInvoicingHttpCommon):
         )
         session.action_open()
         session.action_mark_rest_present()
-        session.action_validate()
+        validate_and_follow(session)
 
         # the guardian's written application, through counselor, supervisor, director.
         # The scan is attached to the saved request: an attachment without res_id is
