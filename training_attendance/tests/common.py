@@ -6,8 +6,10 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 
 
 def enroll(env, students, klass, start, hours=40.0):
-    """Active enrolments of ``students`` in ``klass`` since ``start``."""
-    return env["training.enrollment"].create(
+    """Active enrolments of ``students`` in ``klass`` since ``start``, through the
+    workflow's buttons as a campus takes them: submitted, confirmed by the paying
+    guardian (the student's primary guardian, else one made for the fixture), activated."""
+    enrollments = env["training.enrollment"].create(
         [
             {
                 "student_id": student.id,
@@ -15,11 +17,19 @@ def enroll(env, students, klass, start, hours=40.0):
                 "date_contract": start,
                 "date_start": start,
                 "hours_purchased": hours,
-                "state": "active",
             }
             for student in students
         ]
     )
+    unpaid = enrollments.filtered(lambda e: not e.guardian_id)
+    if unpaid:
+        unpaid.guardian_id = env["res.partner"].create(
+            {"name": "Paying guardian", "is_guardian": True}
+        )
+    enrollments.action_submit()
+    enrollments.action_guardian_confirm()
+    enrollments.action_activate()
+    return enrollments
 
 
 def run_followup_job(env):

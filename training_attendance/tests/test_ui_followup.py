@@ -26,9 +26,12 @@ class TestUiFollowup(HttpCase):
                 "date_contract": today - timedelta(days=3),
                 "date_start": today,
                 "hours_purchased": 20,
-                "state": "active",
             }
         )
+        enrollment.guardian_id = self.env["res.partner"].create({"name": "Tour Parent"})
+        enrollment.action_submit()
+        enrollment.action_guardian_confirm()
+        enrollment.action_activate()
         handover = enrollment.activity_ids.filtered(
             lambda a: a.activity_type_id.training_followup_kind == "handover"
         )
