@@ -1,15 +1,20 @@
+# shellcheck shell=bash
 # Shared by scripts/test.sh, scripts/run.sh and scripts/bench.sh (sourced, not run).
-# Checks that Odoo 18.0 is importable and writes an Odoo configuration for this repo.
+# Provides Odoo 18.0 and PostgreSQL, installing or starting only what is missing
+# (scripts/bootstrap.sh, scripts/postgres.sh), and writes an Odoo configuration for this repo.
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PYTHON=${PYTHON:-python3}
+# shellcheck source=scripts/bootstrap.sh
+source "$REPO_ROOT/scripts/bootstrap.sh"
+bootstrap_all # sets PYTHON (an interpreter with Odoo 18.0) and the PG* variables if needed
 
-if ! "$PYTHON" -c "import odoo.release as r; assert r.version_info[0] == 18" >/dev/null 2>&1; then
-    echo "ERROR: Odoo 18.0 is not importable by '$PYTHON' (import odoo failed or is not 18.0)." \
-        "Install Odoo 18.0 Community into this Python as README.md 'Prerequisites' says, then run again." >&2
-    exit 2
-fi
-
-ODOO_CORE_ADDONS=$("$PYTHON" -c "import os, odoo; print(os.path.join(os.path.dirname(odoo.__file__), 'addons'))")
+# Odoo's own addons: odoo/addons, and the source's top addons/ folder when it holds them
+# (a git checkout or GitHub archive keeps web, mail, ... there, the nightly in odoo/addons).
+ODOO_CORE_ADDONS=$("$PYTHON" -c "
+import os, odoo
+core = os.path.join(os.path.dirname(odoo.__file__), 'addons')
+top = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), 'addons')
+web = lambda path: os.path.isdir(os.path.join(path, 'web'))
+print(core + (',' + top if not web(core) and web(top) else ''))")
 
 # write_odoo_conf FILE HTTP_PORT: database settings come from the usual PG* variables.
 write_odoo_conf() {

@@ -2,6 +2,7 @@
 # Runs the addon: creates (if absent) a database with training_attendance and its demo data,
 # then serves Odoo on localhost. Usage: scripts/run.sh [DATABASE] (default training_demo).
 set -euo pipefail
+# shellcheck source=scripts/odoo_env.sh
 source "$(dirname "$0")/odoo_env.sh"
 cd "$REPO_ROOT"
 DB=${1:-training_demo}

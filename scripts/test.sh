@@ -3,6 +3,8 @@
 # data, the addon's tests with Odoo's own runner on the database with demo data, then again
 # with pytest-odoo (browser tours included) on the database without demo data.
 set -euo pipefail
+NEEDS_BROWSER=1 # the tours run in Chromium: the bootstrap checks that it is installed
+# shellcheck source=scripts/odoo_env.sh
 source "$(dirname "$0")/odoo_env.sh"
 cd "$REPO_ROOT"
 
