@@ -23,7 +23,11 @@ class ResCompany(models.Model):
 
     def _training_today(self):
         """Today in the campus's time zone."""
-        return fields.Datetime.now().replace(tzinfo=pytz.utc).astimezone(self._training_tz()).date()
+        return self._training_date(fields.Datetime.now())
+
+    def _training_date(self, timestamp):
+        """The day, in the campus's time zone, of ``timestamp`` (a naive UTC datetime)."""
+        return pytz.utc.localize(timestamp).astimezone(self._training_tz()).date()
 
     @api.model_create_multi
     def create(self, vals_list):

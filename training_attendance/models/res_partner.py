@@ -149,13 +149,15 @@ class ResPartner(models.Model):
 
     @api.constrains("birthdate")
     def _check_birthdate(self):
-        today = fields.Date.context_today(self)
+        campuses = self.company_id | self.env.company
+        today = {company: company._training_today() for company in campuses}
         for partner in self.filtered("birthdate"):
-            if partner.birthdate > today:
+            campus_today = today[partner.company_id or self.env.company]
+            if partner.birthdate > campus_today:
                 raise ValidationError(
                     self.env._("The birth date of %(name)s is in the future.", name=partner.name)
                 )
-            if partner.is_student and partner.birthdate < today - relativedelta(years=100):
+            if partner.is_student and partner.birthdate < campus_today - relativedelta(years=100):
                 raise ValidationError(
                     self.env._(
                         "The birth date of %(name)s is more than 100 years ago.",

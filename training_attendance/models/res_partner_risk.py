@@ -179,11 +179,13 @@ class ResPartner(models.Model):
 
     def _churn_risk_reasons(self):
         """``{student id: reason text}`` of the students of ``self`` at risk."""
-        today = fields.Date.context_today(self)
-        policies = self.env["training.policy"]._get_for_companies(
-            self.company_id | self.env.company
-        )
-        rates = self._attendance_rates(today - relativedelta(months=1), today)
+        campuses = self.company_id | self.env.company
+        today = {company: company._training_today() for company in campuses}
+        policies = self.env["training.policy"]._get_for_companies(campuses)
+        rates = {}  # over the last month up to the day of each student's campus
+        for day in set(today.values()):
+            students = self.filtered(lambda s, d=day: today[s.company_id or self.env.company] == d)
+            rates.update(students._attendance_rates(day - relativedelta(months=1), day))
         declining = self._declining_scores()
         reasons = {}
         for student in self:
@@ -219,14 +221,16 @@ class ResPartner(models.Model):
         flag takes its open activity away."""
         students = self.sudo().with_context(tracking_disable=True)
         reasons = students._churn_risk_reasons()
-        today = fields.Date.context_today(self)
+        campuses = students.company_id | self.env.company
+        today = {company: company._training_today() for company in campuses}
         raised = cleared = students.browse()
         for student in students:
             reason = reasons.get(student.id)
             if reason and not student.churn_risk:
                 raised |= student
+                day = today[student.company_id or self.env.company]
                 student.write(
-                    {"churn_risk": True, "churn_risk_date": today, "churn_risk_reason": reason}
+                    {"churn_risk": True, "churn_risk_date": day, "churn_risk_reason": reason}
                 )
             elif reason and student.churn_risk_reason != reason:
                 student.write({"churn_risk_reason": reason})
@@ -238,6 +242,8 @@ class ResPartner(models.Model):
         return raised, cleared
 
     def _schedule_churn_risk_activity(self):
+        if not self:
+            return
         activity_type = self.env.ref(CHURN_RISK)
         model_id = self.env["ir.model"]._get_id("res.partner")
         vals_list = [
@@ -248,7 +254,7 @@ class ResPartner(models.Model):
                 "user_id": student.counselor_id.id,
                 "summary": self.env._("Churn risk: %(student)s", student=student.name),
                 "note": plaintext2html(student.churn_risk_reason or ""),
-                "date_deadline": fields.Date.context_today(self),
+                "date_deadline": (student.company_id or self.env.company)._training_today(),
             }
             for student in self
             if student.counselor_id
@@ -273,7 +279,7 @@ class ResPartner(models.Model):
     def _cron_check_churn_risk(self, batch_size=RISK_BATCH_SIZE):
         """Daily job, one batch of students per call, resumed where it stopped (the last
         student done today is kept in a system parameter); nobody is notified twice."""
-        today = fields.Date.to_string(fields.Date.context_today(self))
+        today = fields.Date.to_string(fields.Date.today())  # the run's day, whoever runs it
         params = self.env["ir.config_parameter"].sudo()
         day, _sep, last_id = (params.get_param(RISK_CURSOR) or "").partition(":")
         last_id = int(last_id) if day == today and last_id.isdigit() else 0

@@ -22,7 +22,7 @@ class TrainingAbsenceReport(models.TransientModel):
         required=True,
         default=lambda self: self.env.company,
     )
-    date = fields.Date(required=True, default=fields.Date.context_today)
+    date = fields.Date(required=True, default=lambda self: self.env.company._training_today())
 
     def _lines(self):
         """Lines of the campus's sessions of that day (campus time) with an absence,

@@ -65,7 +65,10 @@ class TrainingEnrollment(models.Model):
     )
     course_id = fields.Many2one(related="class_id.course_id", store=True, index=True)
     date_contract = fields.Date(
-        string="Contract date", required=True, default=fields.Date.context_today, tracking=True
+        string="Contract date",
+        required=True,
+        default=lambda self: self.env.company._training_today(),
+        tracking=True,
     )
     date_start = fields.Date(
         string="Start date",
@@ -271,13 +274,22 @@ class TrainingEnrollment(models.Model):
         """One open enrolment per student and class, over the whole database (not under
         the user's record rules): read in SQL before the row reaches the unique index
         (``init``) that guarantees it against concurrent transactions."""
-        duplicate = next((pair for pair in pairs if pairs.count(pair) > 1), None)
+        seen, duplicate = set(), None
+        for pair in pairs:
+            if pair in seen:
+                duplicate = pair
+                break
+            seen.add(pair)
         if not duplicate and pairs:
+            # arrays, not a tuple of pairs: 20,000 enrolments at once stay one plain query
+            students, classes = zip(*pairs, strict=True)
             self.env.cr.execute(
                 """SELECT student_id, class_id FROM training_enrollment
-                    WHERE state IN %s AND id NOT IN %s AND (student_id, class_id) IN %s
+                     JOIN unnest(%s::int[], %s::int[]) AS pair(student_id, class_id)
+                    USING (student_id, class_id)
+                    WHERE state IN %s AND id != ALL(%s::int[])
                     LIMIT 1""",
-                [OPEN_STATES, tuple(exclude_ids) or (0,), tuple(pairs)],
+                [list(students), list(classes), OPEN_STATES, list(exclude_ids)],
             )
             duplicate = self.env.cr.fetchone()
         if duplicate:
@@ -389,7 +401,7 @@ class TrainingEnrollment(models.Model):
                 {
                     "enrollment_id": enrollment.id,
                     "kind": kind,
-                    "date": date or fields.Date.context_today(self),
+                    "date": date or enrollment.company_id._training_today(),
                     "reason": reason,
                     "from_class_id": from_class.id if from_class else False,
                     "to_class_id": enrollment.class_id.id if from_class else False,
@@ -416,11 +428,10 @@ class TrainingEnrollment(models.Model):
     def action_activate(self):
         self._check_state(("confirmed",), self.env._("Activation"))
         self._check_capacity()
-        today = fields.Date.context_today(self)
+        today = {company: company._training_today() for company in self.company_id}
         for enrollment in self:
-            enrollment._guarded_write(
-                {"state": "active", "date_start": enrollment.date_start or today}
-            )
+            date_start = enrollment.date_start or today[enrollment.company_id]
+            enrollment._guarded_write({"state": "active", "date_start": date_start})
         self._log_event("activate")
 
     def action_back_to_draft(self):
@@ -761,10 +772,13 @@ class TrainingEnrollment(models.Model):
         ]
         if not vals_list:
             return Escalation
-        # no "created" note nor follower for the system: the activity tells the responsible
-        return Escalation.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create(
-            vals_list
-        )
+        # no "created" note, no follower for the system, no "you have been assigned" e-mail
+        # per step: the activity tells the responsible
+        return Escalation.with_context(
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            mail_auto_subscribe_no_notify=True,
+        ).create(vals_list)
 
     def action_view_escalations(self):
         self.ensure_one()

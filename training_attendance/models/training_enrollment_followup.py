@@ -6,6 +6,7 @@ import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
+from odoo.osv import expression
 
 CADENCE_BATCH_SIZE = 1000
 XMLID = "training_attendance.mail_activity_followup_%s"
@@ -540,9 +541,9 @@ class TrainingEnrollment(models.Model):
         )
         if not enrollments:
             return self.env["mail.activity"]
-        today = fields.Date.context_today(self)
+        today = {company: company._training_today() for company in enrollments.company_id}
         last_routine = {
-            enrollment.id: fields.Date.context_today(self, last)
+            enrollment.id: enrollment.company_id._training_date(last)
             for enrollment, last in self.env["training.followup"]
             .sudo()
             ._read_group(
@@ -565,8 +566,8 @@ class TrainingEnrollment(models.Model):
                 ["date:max"],
             )
         ):
-            day = fields.Date.context_today(self, last)
             for enrollment in enrollments.filtered(lambda e, s=student: e.student_id == s):
+                day = enrollment.company_id._training_date(last)
                 last_routine[enrollment.id] = max(last_routine.get(enrollment.id, day), day)
         last_growth = {
             enrollment.id: last
@@ -609,12 +610,12 @@ class TrainingEnrollment(models.Model):
                     policy.routine_first_days if since < weekly_until else policy.routine_later_days
                 )
                 due = since + timedelta(days=interval)
-                if due <= today:
+                if due <= today[enrollment.company_id]:
                     deadlines.append((enrollment, ROUTINE, memo(policy, due, 0)))
             if (enrollment.id, growth_type.id) not in open_activities:
                 since = max(last_growth.get(enrollment.id) or first, first)
                 due = since + timedelta(days=policy.growth_record_days)
-                if due <= today:
+                if due <= today[enrollment.company_id]:
                     deadlines.append((enrollment, GROWTH, memo(policy, due, 0)))
         return self._schedule_deadlines(deadlines, once=False)
 
@@ -622,17 +623,26 @@ class TrainingEnrollment(models.Model):
     def _cron_followup_cadence(self):
         """Daily job: the follow-up cadence of the active enrolments, by batches of
         ``CADENCE_BATCH_SIZE``; progress is reported so that an interrupted run resumes."""
-        today = fields.Date.context_today(self)
+        today = {
+            company: company._training_today()
+            for company in self.env["res.company"].sudo().search([])
+        }
         domain = [
             ("state", "=", "active"),
             ("date_first_lesson", "!=", False),
             "|",
             ("followup_checked_on", "=", False),
-            ("followup_checked_on", "<", today),
+            *expression.OR(
+                [
+                    [("company_id", "=", company.id), ("followup_checked_on", "<", day)]
+                    for company, day in today.items()
+                ]
+            ),
         ]
         enrollments = self.sudo().search(domain, limit=CADENCE_BATCH_SIZE, order="id")
         enrollments._check_followup_cadence()
-        enrollments.write({"followup_checked_on": today})
+        for company, batch in enrollments.grouped("company_id").items():
+            batch.write({"followup_checked_on": today[company]})
         remaining = self.sudo().search_count(domain)
         self.env["ir.cron"]._notify_progress(done=len(enrollments), remaining=remaining)
         return len(enrollments)

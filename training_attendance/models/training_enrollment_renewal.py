@@ -50,7 +50,7 @@ class TrainingEnrollment(models.Model):
             )
 
     def _schedule_renewal_activity(self):
-        today = fields.Date.context_today(self)
+        today = {company: company._training_today() for company in self.company_id}
         activity_type = self.env.ref(RENEWAL)
         model = self.env["ir.model"]._get_id(self._name)
         self._create_followup_activities(
@@ -60,7 +60,7 @@ class TrainingEnrollment(models.Model):
                     "res_id": enrollment.id,
                     "activity_type_id": activity_type.id,
                     "user_id": enrollment.counselor_id.id,
-                    "date_deadline": today,
+                    "date_deadline": today[enrollment.company_id],
                     "automated": True,  # so that activity_feedback closes it
                     "summary": self.env._(
                         "Renewal: %(student)s has %(hours)s hours left",

@@ -130,7 +130,7 @@ class TrainingEscalation(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        today = fields.Date.context_today(self)
+        today = {}  # campus -> its day, computed once
         nobody = {}  # index in vals_list -> why no one is responsible
         holders = {}  # (policy, role, enrolment or None) -> user or the error
         for index, vals in enumerate(vals_list):
@@ -154,7 +154,10 @@ class TrainingEscalation(models.Model):
                         nobody[index] = holders[key].args[0]
                     else:
                         vals["user_id"] = holders[key].id
-                vals.setdefault("date_deadline", today + timedelta(days=days))
+                campus = enrollment.company_id
+                if campus not in today:
+                    today[campus] = campus._training_today()
+                vals.setdefault("date_deadline", today[campus] + timedelta(days=days))
                 vals.setdefault("description", self._level_description(level))
         escalations = super().create(vals_list)
         for index, reason in nobody.items():
@@ -199,12 +202,12 @@ class TrainingEscalation(models.Model):
     def action_accept(self):
         """Accept the cancellation proposal: the enrolment is withdrawn."""
         self._check_decision(self.env._("Accepting the cancellation"))
-        today = fields.Date.context_today(self)
+        today = {company: company._training_today() for company in self.company_id}
         for escalation in self:
             enrollment = escalation.enrollment_id
             if enrollment.state in ("active", "suspended", "confirmed"):
                 enrollment._withdraw(
-                    today,
+                    today[escalation.company_id],
                     self.env._(
                         "Cancelled after %(count)s unexcused absences (%(name)s).",
                         count=escalation.count,
@@ -266,15 +269,25 @@ class TrainingEscalation(models.Model):
     def _fire(self):
         """What a new step does: the activity of its responsible person, the automatic
         cause analysis of a commitment, the partial suspension of a warning."""
-        today = fields.Date.context_today(self)
-        for escalation in self.with_context(mail_activity_quick_update=True).filtered("user_id"):
-            escalation.activity_schedule(
-                ACTIVITY_TYPE,
-                date_deadline=escalation.date_deadline,
-                user_id=escalation.user_id.id,
-                summary=escalation.display_name,
-                note=escalation.description,
-            )
+        today = {company: company._training_today() for company in self.company_id}
+        activity_type = self.env.ref(ACTIVITY_TYPE)
+        model = self.env["ir.model"]._get_id(self._name)
+        # in one batch, without an e-mail each: the inbox is the notice
+        self.env["training.enrollment"]._create_followup_activities(
+            [
+                {
+                    "res_model_id": model,
+                    "res_id": escalation.id,
+                    "activity_type_id": activity_type.id,
+                    "date_deadline": escalation.date_deadline,
+                    "user_id": escalation.user_id.id,
+                    "summary": escalation.display_name,
+                    "note": escalation.description,
+                    "automated": True,  # so that activity_feedback closes it
+                }
+                for escalation in self.filtered("user_id")
+            ]
+        )
         commitments = self.filtered(lambda e: e.level == "commitment")
         self.env["training.absence.analysis"].create(
             [
@@ -293,7 +306,7 @@ class TrainingEscalation(models.Model):
             if enrollment.state not in ("active", "suspended"):
                 continue
             until = enrollment._suspend_privileges(
-                today,
+                today[escalation.company_id],
                 self.env._(
                     "Academic warning after %(count)s unexcused absences.",
                     count=escalation.count,

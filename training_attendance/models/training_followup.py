@@ -251,7 +251,7 @@ class TrainingFollowup(models.Model):
         """A file handover starts the first guardian call and the consultant sync."""
         by_day = defaultdict(lambda: self.env["training.enrollment"])
         for followup in self.filtered(lambda f: f.kind == "handover"):
-            day = fields.Date.context_today(followup, followup.date)
+            day = followup.company_id._training_date(followup.date)
             by_day[day] |= followup._student_enrollments()
         for day, enrollments in by_day.items():
             enrollments._schedule_after_handover(day)

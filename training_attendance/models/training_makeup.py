@@ -269,7 +269,7 @@ class TrainingMakeup(models.Model):
         suspended after an academic warning (seed 000)."""
         self.ensure_one()
         self.enrollment_id._check_privileges(
-            fields.Date.context_today(self), self.env._("make-up lesson")
+            self.company_id._training_today(), self.env._("make-up lesson")
         )
         if self.mode == "online_replay":
             if not (self.replay_url or "").strip():

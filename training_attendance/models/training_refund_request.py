@@ -75,7 +75,9 @@ class TrainingRefundRequest(models.Model):
     )
     reason = fields.Text(required=True, tracking=True)
     application_date = fields.Date(
-        string="Application date", default=fields.Date.context_today, required=True
+        string="Application date",
+        default=lambda self: self.env.company._training_today(),
+        required=True,
     )
     application_attachment_ids = fields.Many2many(
         comodel_name="ir.attachment",
@@ -503,8 +505,8 @@ class TrainingRefundRequest(models.Model):
         self.ensure_one()
         return {
             "ref": self.env._("Refund %(ref)s of %(invoice)s", ref=self.name, invoice=invoice.name),
-            "invoice_date": fields.Date.context_today(self),
-            "date": fields.Date.context_today(self),
+            "invoice_date": self.company_id._training_today(),
+            "date": self.company_id._training_today(),
             "journal_id": invoice.journal_id.id,
             "invoice_origin": invoice.name,
             "training_enrollment_id": self.enrollment_id.id,
@@ -575,7 +577,7 @@ class TrainingRefundRequest(models.Model):
         enrollment = self.enrollment_id.sudo()
         if enrollment.state in ("confirmed", "active", "suspended"):
             enrollment._withdraw(
-                fields.Date.context_today(self),
+                enrollment.company_id._training_today(),
                 self.env._("Refunded (%(ref)s): %(reason)s", ref=self.name, reason=self.reason),
             )
         student = enrollment.student_id

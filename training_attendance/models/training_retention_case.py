@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 from odoo.tools import html2plaintext, is_html_empty
 
 STAGE_ACTIVITY = "training_attendance.mail_activity_retention_stage"
@@ -145,17 +146,16 @@ class TrainingRetentionCase(models.Model):
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
-        today = fields.Date.context_today(self)
         sequence = self.env["ir.sequence"].sudo()
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = sequence.next_by_code("training.retention.case") or "/"
             if vals.get("stage", "signal") != "signal":
                 raise UserError(self.env._("A retention case starts at the signal."))
-            vals.setdefault("date_stage", today)
         cases = super().create(vals_list)
+        today = {company: company._training_today() for company in cases.company_id}
         for case, vals in zip(cases, vals_list, strict=True):
-            entry = case._stage_entry_vals("signal", today)
+            entry = case._stage_entry_vals("signal", today[case.company_id])
             missing = {key: value for key, value in entry.items() if value and not vals.get(key)}
             if missing:
                 super(TrainingRetentionCase, case).write(missing)
@@ -171,10 +171,10 @@ class TrainingRetentionCase(models.Model):
         moving._close_stage_activities(new_stage)
         if self - moving:
             super(TrainingRetentionCase, self - moving).write(vals)
-        today = fields.Date.context_today(self)
+        today = {company: company._training_today() for company in moving.company_id}
         for case in moving:
             stage_vals = dict(vals)
-            for key, value in case._stage_entry_vals(new_stage, today).items():
+            for key, value in case._stage_entry_vals(new_stage, today[case.company_id]).items():
                 stage_vals.setdefault(key, value)
             super(TrainingRetentionCase, case).write(stage_vals)
         if new_stage == "management":
@@ -493,12 +493,13 @@ class TrainingRetentionCase(models.Model):
     def _escalate(self):
         """An overdue stage goes to the next responsible, once per stage."""
         labels = dict(self._fields["stage"]._description_selection(self.env))
+        today = {company: company._training_today() for company in self.sudo().company_id}
         for case in self.sudo().with_context(mail_activity_quick_update=True):
             user = case._next_responsible()
             if user:
                 case.activity_schedule(
                     ESCALATION_ACTIVITY,
-                    date_deadline=fields.Date.context_today(self),
+                    date_deadline=today[case.company_id],
                     user_id=user.id,
                     summary=self.env._(
                         "Overdue: %(stage)s of %(student)s",
@@ -527,7 +528,15 @@ class TrainingRetentionCase(models.Model):
     def _overdue_domain(self):
         return [
             ("stage", "in", OPEN_STAGES),
-            ("stage_deadline", "<", fields.Date.context_today(self)),
+            *expression.OR(
+                [
+                    [
+                        ("company_id", "=", company.id),
+                        ("stage_deadline", "<", company._training_today()),
+                    ]
+                    for company in self.env["res.company"].sudo().search([])
+                ]
+            ),
             ("escalated", "=", False),
         ]
 

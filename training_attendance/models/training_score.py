@@ -77,7 +77,9 @@ class TrainingScore(models.Model):
         required=True,
         default="unit",
     )
-    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    date = fields.Date(
+        required=True, default=lambda self: self.env.company._training_today(), tracking=True
+    )
     score = fields.Float(tracking=True, aggregator="avg")
     maximum = fields.Float(default=100.0, required=True, aggregator="avg")
     percentage = fields.Float(

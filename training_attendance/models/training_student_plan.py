@@ -70,8 +70,8 @@ class TrainingStudentPlan(models.Model):
 
     @api.constrains("delivered_on")
     def _check_delivered_on(self):
-        today = fields.Date.context_today(self)
-        if any(plan.delivered_on and plan.delivered_on > today for plan in self):
+        today = {company: company._training_today() for company in self.company_id}
+        if any(plan.delivered_on and plan.delivered_on > today[plan.company_id] for plan in self):
             raise ValidationError(self.env._("A plan cannot be delivered in the future."))
 
     def unlink(self):
@@ -92,9 +92,10 @@ class TrainingStudentPlan(models.Model):
                     name=missing[0].display_name,
                 )
             )
-        today = fields.Date.context_today(self)
+        today = {company: company._training_today() for company in self.company_id}
         for plan in self:
-            plan._guarded_write({"state": "delivered", "delivered_on": plan.delivered_on or today})
+            delivered_on = plan.delivered_on or today[plan.company_id]
+            plan._guarded_write({"state": "delivered", "delivered_on": delivered_on})
         self._close_deadlines()
         return True
 

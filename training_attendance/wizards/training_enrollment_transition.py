@@ -22,7 +22,7 @@ class TrainingEnrollmentTransition(models.TransientModel):
         comodel_name="training.enrollment", string="Enrolments", required=True
     )
     company_id = fields.Many2one(related="enrollment_ids.company_id")
-    date = fields.Date(required=True, default=fields.Date.context_today)
+    date = fields.Date(required=True, default=lambda self: self.env.company._training_today())
     reason = fields.Text(required=True)
     new_class_id = fields.Many2one(
         comodel_name="training.class",

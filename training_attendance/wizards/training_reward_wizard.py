@@ -23,7 +23,7 @@ class TrainingRewardWizard(models.TransientModel):
     date = fields.Date(
         string="Up to the week of",
         required=True,
-        default=fields.Date.context_today,
+        default=lambda self: self.env.company._training_today(),
         help="The weeks counted are the full weeks before the week of this day.",
     )
     reward_weeks = fields.Integer(

@@ -18,11 +18,13 @@ class TrainingSessionGenerate(models.TransientModel):
         required=True,
         default=lambda self: self._default_class_ids(),
     )
-    date_from = fields.Date(string="From", required=True, default=fields.Date.context_today)
+    date_from = fields.Date(
+        string="From", required=True, default=lambda self: self.env.company._training_today()
+    )
     date_to = fields.Date(
         string="To",
         required=True,
-        default=lambda self: fields.Date.context_today(self) + timedelta(days=27),
+        default=lambda self: self.env.company._training_today() + timedelta(days=27),
     )
     skip_public_holidays = fields.Boolean(
         string="Skip public holidays",
