@@ -56,6 +56,8 @@
     ],
     "demo": [
         "demo/training_demo.xml",
+        "demo/training_demo_attendance.xml",
+        "demo/training_demo_invoices.xml",
     ],
     "assets": {
         "web.assets_tests": [
