@@ -26,7 +26,9 @@ class TestUi(HttpCase):
                 for x in "ABC"
             ]
         )
-        today = fields.Date.context_today(teacher)
+        # the day as the teacher (tz UTC, as the headless browser) sees it, not the
+        # superuser of the fixture (Europe/Brussels in a database with demo data)
+        today = fields.Date.context_today(teacher.with_user(teacher))
         enroll(self.env, students, klass, today - timedelta(days=30))
         start = datetime.combine(today, datetime.min.time()) + timedelta(hours=10)
         session = self.env["training.session"].create(

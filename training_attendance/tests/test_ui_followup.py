@@ -18,7 +18,7 @@ class TestUiFollowup(HttpCase):
         student = self.env["res.partner"].create(
             {"name": "Tour Newcomer", "is_student": True, "counselor_id": counselor.id}
         )
-        today = fields.Date.context_today(counselor)
+        today = fields.Date.context_today(counselor.with_user(counselor))  # tz UTC, as the browser
         enrollment = self.env["training.enrollment"].create(
             {
                 "student_id": student.id,
