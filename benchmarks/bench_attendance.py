@@ -2,10 +2,10 @@
 
 campus: one campus with 2,000 students and a month of validated sessions, then the
     teacher's hot path on one 30-student session (open, mark, validate) and the
-    end-of-day absence job over the month.
+    follow-up job over the month (validation leaves it to the job).
 group: one day of a 50-campus group, 20,000 students and 30,000 attendance lines
-    validated with the automated rules off, then the end-of-day absence job (guardian
-    notices by e-mail and SMS, absence calls, leave follow-ups) batch by batch.
+    validated, then the follow-up job (balances, guardian notices by e-mail and SMS,
+    absence calls, leave follow-ups, make-ups, escalation) batch by batch.
 
 Run through scripts/bench.sh, which creates and drops a fresh database:
     python3 benchmarks/bench_attendance.py -c ODOO_CONF -d DATABASE [--case campus|group]
@@ -117,7 +117,7 @@ def hot_path(env, teacher, klass):
 
 
 def end_of_day_job(env):
-    """The end-of-day absence job over the month's unprocessed absences, batch by batch."""
+    """The follow-up job over the month's validated sessions, batch by batch."""
     lines = env["training.attendance.line"]
     todo = lines.search_count([("notice_state", "=", False), ("status", "=", "absent")])
     env["res.partner"].search([("is_student", "=", True)], limit=1)
@@ -247,34 +247,15 @@ def build_group(env):
 
 
 def run_job(env):
-    """The end-of-day absence job until it has nothing left, batch by batch."""
+    """The follow-up job (validated sessions, then the backstop) until it has nothing
+    left, batch by batch."""
     return run_batches(env, env["training.attendance.line"]._cron_process_absences)
-
-
-class RulesOff:
-    """Validate without the guardian notices and follow-up activities of the automated
-    rules: the end-of-day job has all of them to do. (The escalation check still runs, as
-    it would have day after day.)"""
-
-    names = ("_notify_guardians", "_schedule_absence_followups")
-
-    def __init__(self, env):
-        self.model = env.registry["training.attendance.line"]
-
-    def __enter__(self):
-        self.saved = [getattr(self.model, name) for name in self.names]
-        for name in self.names:
-            setattr(self.model, name, lambda self, *args, **kwargs: None)
-
-    def __exit__(self, *exc):
-        for name, method in zip(self.names, self.saved, strict=True):
-            setattr(self.model, name, method)
 
 
 def bench_campus(env):
     print(f"Building a campus of {STUDENTS} students and {WEEKS} weeks of sessions")
-    with RulesOff(env):
-        teacher, klass, n_sessions, n_lines = timed("built", lambda: build_campus(env))
+    # validated without running the follow-up job: the job has the whole month to do
+    teacher, klass, n_sessions, n_lines = timed("built", lambda: build_campus(env))
     print(f"  {n_sessions} validated sessions, {n_lines} attendance lines")
     env = env(context={})
     steps = hot_path(env, teacher, klass)
@@ -285,21 +266,19 @@ def bench_campus(env):
         total_q += queries
         print(f"  {label:<24} {seconds * 1000:7.1f} ms {queries:4d} queries")
     print(f"  {'open + mark + validate':<24} {total_t * 1000:7.1f} ms {total_q:4d} queries")
-    # the month was validated with tracking and notices off: the job has it all to do
     todo, batches = end_of_day_job(env)
-    print(f"End-of-day absence job over {todo} unexcused absences of the month:")
+    print(f"Follow-up job over the month ({todo} unexcused absences), batch by batch:")
     print_batches(batches, "lines")
 
 
 def bench_group(env):
     print(f"Building one day of {GROUP_CAMPUSES} campuses, {GROUP_STUDENTS} students")
-    with RulesOff(env):
-        n_sessions, n_lines = timed("built", lambda: build_group(env))
+    n_sessions, n_lines = timed("built", lambda: build_group(env))
     print(f"  {n_sessions} validated sessions today, {n_lines} attendance lines")
     Line = env["training.attendance.line"]
     absent = Line.search_count([("status", "=", "absent"), ("notice_state", "=", False)])
     excused = Line.search_count([("status", "=", "excused")])
-    print(f"End-of-day absence job: {absent} unexcused absences, {excused} excused:")
+    print(f"Follow-up job: {absent} unexcused absences, {excused} excused, batch by batch:")
     print_batches(run_job(env(context={})), "lines")
     sent = Line.search_count([("notice_state", "=", "sent")])
     sms = env["sms.sms"].search_count([])

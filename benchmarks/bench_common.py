@@ -1,8 +1,12 @@
 """What the benchmarks share: the command line, the timing of a step, a daily job run
-batch by batch as the scheduler runs it, and a group of campuses with their staff."""
+batch by batch as the scheduler runs it, a group of campuses with their staff, a campus
+of teachers with a class each, and the version of the code measured."""
 
 import argparse
+import os
+import subprocess
 import time
+from datetime import date, datetime, timedelta
 
 import odoo
 from odoo import Command, api
@@ -85,3 +89,131 @@ def main(doc, bench, add_arguments=None):
     with registry.cursor() as cr:
         bench(api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True}), args)
         cr.rollback()
+
+
+def teacher_classes(env, prefix, sizes, passwords=False):
+    """One campus with an attendance clerk, a campus manager and a counselor, and one
+    class per entry of ``sizes`` with that many students, taught (and head-taught) by its
+    own teacher, login ``<prefix>_teacher_<k>`` (password = login when ``passwords``).
+    Every student has a guardian who receives the notices (e-mail and mobile) and an
+    active enrolment since four weeks ago; last week's session of each class is validated
+    with everybody present (today is not the first lesson) and today's is planned at the
+    current hour, with the campus policy's defaults. Returns ``(campus, teachers, today's
+    sessions)``, in the order of ``sizes``."""
+    campus, _clerk, _manager, counselor = campuses_with_staff(
+        env,
+        prefix,
+        1,
+        "training_attendance.group_attendance_clerk",
+        "training_attendance.group_manager",
+        "training_attendance.group_counselor",
+    )
+    logins = [f"{prefix.lower()}_teacher_{k:03d}" for k in range(len(sizes))]
+    teachers = env["res.users"].create(
+        [
+            {
+                "name": f"{prefix} teacher {k:03d}",
+                "login": login,
+                "company_id": campus.id,
+                "company_ids": [Command.set(campus.ids)],
+                "groups_id": [Command.set(env.ref("training_attendance.group_teacher").ids)],
+                **({"password": login} if passwords else {}),
+            }
+            for k, login in enumerate(logins)
+        ]
+    )
+    course = env["training.course"].create(
+        {"name": f"{prefix} course", "lesson_duration": 1.5, "company_id": campus.id}
+    )
+    classes = env["training.class"].create(
+        [
+            {
+                "name": f"{prefix} class {k:03d}",
+                "company_id": campus.id,
+                "course_id": course.id,
+                "teacher_id": teacher.id,
+                "head_teacher_id": teacher.id,
+            }
+            for k, teacher in enumerate(teachers)
+        ]
+    )
+    students = env["res.partner"].create(
+        [
+            {
+                "name": f"{prefix} student {k:03d}-{i:03d}",
+                "is_student": True,
+                "company_id": campus.id,
+                "counselor_id": counselor.id,
+            }
+            for k, size in enumerate(sizes)
+            for i in range(size)
+        ]
+    )
+    guardians = env["res.partner"].create(
+        [
+            {
+                "name": f"Guardian of {student.name}",
+                "email": f"guardian{student.id}@example.com",
+                "mobile": f"+3247{student.id:07d}",
+            }
+            for student in students
+        ]
+    )
+    env["training.guardian.link"].create(
+        [
+            {"student_id": s.id, "guardian_id": g.id, "is_primary": True}
+            for s, g in zip(students, guardians, strict=True)
+        ]
+    )
+    start = date.today() - timedelta(weeks=4)
+    class_of = [klass for klass, size in zip(classes, sizes, strict=True) for _ in range(size)]
+    env["training.enrollment"].create(
+        [
+            {
+                "student_id": student.id,
+                "class_id": klass.id,
+                "company_id": campus.id,
+                "date_contract": start,
+                "date_start": start,
+                "hours_purchased": 60,
+                "state": "active",
+            }
+            for student, klass in zip(students, class_of, strict=True)
+        ]
+    )
+    now = datetime.now().replace(minute=0, second=0, microsecond=0)
+
+    def sessions_at(moment):
+        return env["training.session"].create(
+            [
+                {"class_id": klass.id, "start": moment, "stop": moment + timedelta(hours=1.5)}
+                for klass in classes
+            ]
+        )
+
+    past = sessions_at(now - timedelta(weeks=1))
+    for chunk in range(0, len(past), 50):
+        batch = past[chunk : chunk + 50]
+        batch.action_open()
+        batch.action_mark_rest_present()
+        batch.action_validate()
+        env.flush_all()
+        env.invalidate_all()
+    # last week's follow-up done too (when validation leaves it to the absence job)
+    run_batches(env, env["training.attendance.line"]._cron_process_absences)
+    return campus, teachers, sessions_at(now)
+
+
+def code_version():
+    """The code measured: the commit of the checkout the addon is loaded from, and
+    whether the addon had uncommitted changes (call it after ``main`` read the config)."""
+    addon = odoo.modules.module.get_module_path("training_attendance")
+    git = ["git", "-C", os.path.dirname(addon)]
+    commit = subprocess.run([*git, "log", "-1", "--format=%h"], capture_output=True, text=True)
+    if commit.returncode:
+        return f"{addon} (not in a git checkout)"
+    status = subprocess.run(
+        [*git, "status", "--short", "--", addon], capture_output=True, text=True
+    )
+    changes = "uncommitted changes" if status.stdout.strip() else "no uncommitted change"
+    return f"{addon} at commit {commit.stdout.strip()}, {changes}"
