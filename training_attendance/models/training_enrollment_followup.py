@@ -452,10 +452,13 @@ class TrainingEnrollment(models.Model):
                 if kind in ("tutoring_plan", "stage_summary")
             }
         )
-        for activity in activities.with_context(mail_activity_quick_update=True):
+        moved = defaultdict(lambda: self.env["mail.activity"])
+        for activity in activities:
             day = wanted.get((activity.res_id, types[activity.activity_type_id.id]))
             if day and day != activity.date_deadline:
-                activity.date_deadline = day
+                moved[day] |= activity
+        for day, to_move in moved.items():  # one write per new date, not per activity
+            to_move.with_context(mail_activity_quick_update=True).date_deadline = day
 
     # ------------------------------------------------------------------ counselor
     def write(self, vals):
