@@ -14,6 +14,7 @@ echo "== Static checks"
 "$PYTHON" -m ruff check .
 "$PYTHON" -m ruff format --check .
 "$PYTHON" -m pylint --rcfile=.pylintrc-mandatory training_attendance
+"$PYTHON" scripts/gen_readme.py --check
 
 WORK=$(mktemp -d)
 DB="ta_test_$(date +%Y%m%d%H%M%S)_$$"
