@@ -23,7 +23,9 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+# two configurations: the two test runs below go side by side, each with its HTTP port
 write_odoo_conf "$WORK/odoo.conf" "${TEST_HTTP_PORT:-8169}"
+write_odoo_conf "$WORK/odoo-runner.conf" "$((${TEST_HTTP_PORT:-8169} + 1))"
 
 # install DB [odoo options...]: install the addon; any WARNING or ERROR in the log fails.
 install() {
@@ -45,7 +47,7 @@ install() {
 # error(s) of N tests" with N > 0.
 odoo_tests() {
     local db=$1 log="$WORK/$1.tests.log" rc=0 summary
-    "$PYTHON" -m odoo -c "$WORK/odoo.conf" -d "$db" --test-enable \
+    "$PYTHON" -m odoo -c "$WORK/odoo-runner.conf" -d "$db" --test-enable \
         --test-tags /training_attendance --stop-after-init --log-level=info > "$log" 2>&1 || rc=$?
     summary=$(grep -oE "[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading database" \
         "$log" | tail -n 1 || true)
@@ -61,14 +63,38 @@ odoo_tests() {
     echo "Odoo tests on $db: $summary"
 }
 
+# side DESCRIPTION COMMAND...: run COMMAND in the background, its output in a file of its own
+side() {
+    local name=$1; shift
+    ( "$@" ) > "$WORK/$name.out" 2>&1 &
+    echo $! > "$WORK/$name.pid"
+}
+# joined NAME: wait for a side run, print its output; its exit code
+joined() {
+    local rc=0
+    wait "$(cat "$WORK/$1.pid")" || rc=$?
+    cat "$WORK/$1.out"
+    return "$rc"
+}
+
+# The two databases are installed, then tested, side by side (the machine's two cores):
+# each step's outputs are printed once both are done, and either failing fails the command.
 echo "== Install on fresh databases"
-install "${DB}_demo"
-install "$DB" --without-demo=all
+side install_demo install "${DB}_demo"
+side install_plain install "$DB" --without-demo=all
+rc=0
+joined install_demo || rc=$?
+joined install_plain || rc=$?
+[ "$rc" -eq 0 ] || exit "$rc"
 
-echo "== Odoo tests (Odoo's runner, --test-enable) on the database with demo data"
-odoo_tests "${DB}_demo"
-dropdb --if-exists "${DB}_demo"
-
-echo "== Odoo tests (pytest-odoo, tours in headless Chromium)"
-"$PYTHON" -m pytest --odoo-config="$WORK/odoo.conf" --odoo-database="$DB" --odoo-http \
-    --odoo-log-level=warn "$@" training_attendance/tests
+echo "== Odoo tests: Odoo's runner (--test-enable) on the database with demo data, and"
+echo "   pytest-odoo (tours in headless Chromium) on the database without, side by side"
+side runner odoo_tests "${DB}_demo"
+side pytest "$PYTHON" -m pytest --odoo-config="$WORK/odoo.conf" --odoo-database="$DB" \
+    --odoo-http --odoo-log-level=warn "$@" training_attendance/tests
+rc=0
+echo "-- Odoo's runner, database with demo data"
+joined runner || rc=$?
+echo "-- pytest-odoo, database without demo data"
+joined pytest || rc=$?
+exit "$rc"
