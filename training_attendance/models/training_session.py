@@ -85,20 +85,30 @@ class TrainingSession(models.Model):
         "validation).",
     )
     note = fields.Html()
+    time_label = fields.Char(
+        string="When",
+        compute="_compute_time_label",
+        help="Day and hours of the session in the campus's time zone.",
+    )
     count_pending = fields.Integer(string="Unmarked", compute="_compute_counts")
     count_present = fields.Integer(string="Present", compute="_compute_counts")
     count_absent = fields.Integer(string="Absent", compute="_compute_counts")
     count_excused = fields.Integer(string="Excused", compute="_compute_counts")
     count_late = fields.Integer(string="Late", compute="_compute_counts")
 
-    @api.depends("class_id.name", "start")
+    @api.depends("class_id.name", "start", "stop", "company_id")
     def _compute_display_name(self):
+        """ "Class 2026-11-30 18:30-20:00" in the campus's time zone, whoever reads or
+        writes it (a job running in UTC included)."""
         for session in self:
-            start = ""
-            if session.start:
-                local = fields.Datetime.context_timestamp(session, session.start)
-                start = local.strftime("%Y-%m-%d %H:%M")
-            session.display_name = f"{session.class_id.name or ''} {start}".strip()
+            session.display_name = " ".join(
+                part for part in (session.class_id.name, session._time_label()) if part
+            )
+
+    @api.depends("start", "stop", "company_id")
+    def _compute_time_label(self):
+        for session in self:
+            session.time_label = session._time_label()
 
     @api.depends("start", "stop")
     def _compute_duration(self):
@@ -208,6 +218,21 @@ class TrainingSession(models.Model):
     def _tz(self):
         self.ensure_one()
         return self.company_id._training_tz()
+
+    def _time_label(self):
+        """ "2026-11-30 18:30-20:00": the session's day and hours in the campus's zone."""
+        self.ensure_one()
+        if not self.start:
+            return ""
+        tz = self.company_id._training_tz() if self.company_id else pytz.utc
+        start = pytz.utc.localize(self.start).astimezone(tz)
+        label = start.strftime("%Y-%m-%d %H:%M")
+        if self.stop:
+            stop = pytz.utc.localize(self.stop).astimezone(tz)
+            label += "-" + stop.strftime(
+                "%H:%M" if stop.date() == start.date() else "%Y-%m-%d %H:%M"
+            )
+        return label
 
     def _local_date(self):
         self.ensure_one()
