@@ -1,4 +1,5 @@
 from odoo import models
+from odoo.tools import SQL
 
 
 class TrainingAttendanceLine(models.Model):
@@ -20,3 +21,17 @@ class TrainingAttendanceLine(models.Model):
             super(
                 TrainingAttendanceLine, self.browse(ids).with_context(lang=lang)
             )._schedule_absence_followups()
+
+    def _read_group_select(self, aggregate_spec, query):
+        """The notification timeliness rate averages over the unexcused absences whose
+        guardians are to be told (notices not switched off), not over every line: a
+        present student is not a late notice."""
+        if aggregate_spec != "notice_timeliness:avg":
+            return super()._read_group_select(aggregate_spec, query)
+        return SQL(
+            "AVG(CASE WHEN %s IN ('absent', 'equivalent') AND %s IS DISTINCT FROM 'disabled' "
+            "THEN %s END)",
+            self._field_to_sql(self._table, "absence_kind", query),
+            self._field_to_sql(self._table, "notice_state", query),
+            self._field_to_sql(self._table, "notice_timeliness", query),
+        )
