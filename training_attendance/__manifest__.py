@@ -54,6 +54,7 @@
         "views/training_followup_views.xml",
         "views/training_ladder_views.xml",
         "views/training_home_views.xml",
+        "views/res_partner_school_views.xml",
     ],
     "demo": [
         "demo/training_demo.xml",

@@ -1,9 +1,20 @@
-from odoo import models
+from odoo import fields, models
 from odoo.tools import SQL
 
 
 class TrainingAttendanceLine(models.Model):
     _inherit = "training.attendance.line"
+
+    tap_minutes = fields.Integer(
+        compute="_compute_tap_minutes",
+        help="Minutes added by one tap on Late or Left early (the campus policy's).",
+    )
+
+    def _compute_tap_minutes(self):
+        with_campus = self.filtered("company_id")
+        taps = with_campus._tap_minutes() if with_campus else {}
+        for line in self:
+            line.tap_minutes = taps.get(line.id, 0)
 
     def _schedule_absence_followups(self):
         """The absence calls and leave follow-ups, each written in the language of the
