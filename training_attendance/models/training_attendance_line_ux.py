@@ -2,8 +2,9 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 
+# extends training_absence_notice.py's methods, a file another change rewrites
 class TrainingAttendanceLine(models.Model):
-    _inherit = "training.attendance.line"
+    _inherit = "training.attendance.line"  # pylint: disable=consider-merging-classes-inherited
 
     tap_minutes = fields.Integer(
         compute="_compute_tap_minutes",
@@ -28,10 +29,12 @@ class TrainingAttendanceLine(models.Model):
             else:
                 user = line.session_id.teacher_id
             by_lang.setdefault(user.lang or self.env.lang, []).append(line.id)
+        result = None
         for lang, ids in by_lang.items():
-            super(
+            result = super(
                 TrainingAttendanceLine, self.browse(ids).with_context(lang=lang)
             )._schedule_absence_followups()
+        return result
 
     def _read_group_select(self, aggregate_spec, query):
         """The notification timeliness rate averages over the unexcused absences whose

@@ -1,3 +1,4 @@
+from ast import literal_eval
 from datetime import date, datetime, time
 
 from freezegun import freeze_time
@@ -83,7 +84,7 @@ class TestRoleHomes(TrainingCase):
             run_followup_job(self.env)
         queue = self._home("training_home_counselor_action")
         activities = self.env["mail.activity"].search(
-            [*eval(queue.domain), ("user_id", "=", self.counselor.id)]  # noqa: S307
+            [*literal_eval(queue.domain), ("user_id", "=", self.counselor.id)]
         )
         call = activities.filtered(
             lambda a: a.activity_type_id == self.env.ref(XMLID % "mail_activity_absence_call")
@@ -128,4 +129,4 @@ class TestRoleHomes(TrainingCase):
     def test_overdue_by_counselor_leaves_the_teachers_follow_ups_out(self):
         action = self.env.ref(XMLID % "training_followup_overdue_action")
         leave = self.env.ref(XMLID % "mail_activity_leave_followup")
-        self.assertIn(("activity_type_id", "!=", leave.id), eval(action.domain))  # noqa: S307
+        self.assertIn(("activity_type_id", "!=", leave.id), literal_eval(action.domain))
