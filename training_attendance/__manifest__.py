@@ -63,6 +63,9 @@
         "demo/training_home_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "training_attendance/static/src/js/chatter_reload_patch.js",
+        ],
         "web.assets_tests": [
             "training_attendance/static/tests/tours/*.js",
         ],
