@@ -53,13 +53,19 @@
         "views/res_partner_risk_views.xml",
         "views/training_followup_views.xml",
         "views/training_ladder_views.xml",
+        "views/training_home_views.xml",
+        "views/res_partner_school_views.xml",
     ],
     "demo": [
         "demo/training_demo.xml",
         "demo/training_demo_attendance.xml",
         "demo/training_demo_invoices.xml",
+        "demo/training_home_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "training_attendance/static/src/js/chatter_reload_patch.js",
+        ],
         "web.assets_tests": [
             "training_attendance/static/tests/tours/*.js",
         ],

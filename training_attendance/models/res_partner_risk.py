@@ -246,13 +246,17 @@ class ResPartner(models.Model):
             return
         activity_type = self.env.ref(CHURN_RISK)
         model_id = self.env["ir.model"]._get_id("res.partner")
+        # in the counselor's language, one env per language
+        readers = self.env["res.users"]._training_reader_envs(self)
         vals_list = [
             {
                 "res_model_id": model_id,
                 "res_id": student.id,
                 "activity_type_id": activity_type.id,
                 "user_id": student.counselor_id.id,
-                "summary": self.env._("Churn risk: %(student)s", student=student.name),
+                "summary": readers(student.counselor_id)._(
+                    "Churn risk: %(student)s", student=student.name
+                ),
                 "note": plaintext2html(student.churn_risk_reason or ""),
                 "date_deadline": (student.company_id or self.env.company)._training_today(),
             }

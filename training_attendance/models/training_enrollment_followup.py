@@ -162,6 +162,8 @@ class TrainingEnrollment(models.Model):
         model_id = self.env["ir.model"]._get_id(self._name)
         vals_list = []
         marks = defaultdict(list)
+        # the summary in the counselor's language, one env per language
+        readers = self.env["res.users"]._training_reader_envs(self)
         for enrollment, kind, day in deadlines:
             activity_type = types[kind]
             user = enrollment._followup_user()
@@ -173,7 +175,7 @@ class TrainingEnrollment(models.Model):
                     "res_id": enrollment.id,
                     "activity_type_id": activity_type.id,
                     "user_id": user.id,
-                    "summary": self._deadline_summary(kind, enrollment),
+                    "summary": readers(user)[self._name]._deadline_summary(kind, enrollment),
                     "date_deadline": day,
                     "automated": True,
                 }

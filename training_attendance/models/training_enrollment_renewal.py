@@ -53,6 +53,8 @@ class TrainingEnrollment(models.Model):
         today = {company: company._training_today() for company in self.company_id}
         activity_type = self.env.ref(RENEWAL)
         model = self.env["ir.model"]._get_id(self._name)
+        # in the counselor's language, one env per language
+        readers = self.env["res.users"]._training_reader_envs(self)
         self._create_followup_activities(
             [
                 {
@@ -62,7 +64,7 @@ class TrainingEnrollment(models.Model):
                     "user_id": enrollment.counselor_id.id,
                     "date_deadline": today[enrollment.company_id],
                     "automated": True,  # so that activity_feedback closes it
-                    "summary": self.env._(
+                    "summary": readers(enrollment.counselor_id)._(
                         "Renewal: %(student)s has %(hours)s hours left",
                         student=enrollment.student_id.name,
                         hours=round(enrollment.hours_remaining, 2),

@@ -133,6 +133,7 @@ class TrainingEscalation(models.Model):
         today = {}  # campus -> its day, computed once
         nobody = {}  # index in vals_list -> why no one is responsible
         holders = {}  # (policy, role, enrolment or None) -> user or the error
+        readers = self.env["res.users"]._training_reader_envs(self)
         for index, vals in enumerate(vals_list):
             enrollment = self.env["training.enrollment"].browse(vals.get("enrollment_id"))
             level = vals.get("level")
@@ -158,7 +159,11 @@ class TrainingEscalation(models.Model):
                 if campus not in today:
                     today[campus] = campus._training_today()
                 vals.setdefault("date_deadline", today[campus] + timedelta(days=days))
-                vals.setdefault("description", self._level_description(level))
+                # in the language of the responsible person, who reads it
+                responsible = self.env["res.users"].browse(vals.get("user_id"))
+                vals.setdefault(
+                    "description", readers(responsible)[self._name]._level_description(level)
+                )
         escalations = super().create(vals_list)
         for index, reason in nobody.items():
             escalations[index].message_post(body=reason, subtype_xmlid="mail.mt_note")
@@ -273,6 +278,8 @@ class TrainingEscalation(models.Model):
         activity_type = self.env.ref(ACTIVITY_TYPE)
         model = self.env["ir.model"]._get_id(self._name)
         # in one batch, without an e-mail each: the inbox is the notice
+        # written in the language of the person who reads them, one env per language
+        readers = self.env["res.users"]._training_reader_envs(self)
         self.env["training.enrollment"]._create_followup_activities(
             [
                 {
@@ -281,8 +288,10 @@ class TrainingEscalation(models.Model):
                     "activity_type_id": activity_type.id,
                     "date_deadline": escalation.date_deadline,
                     "user_id": escalation.user_id.id,
-                    "summary": escalation.display_name,
-                    "note": escalation.description,
+                    "summary": readers(escalation.user_id)[self._name]._step_label(escalation),
+                    "note": readers(escalation.user_id)[self._name]._level_description(
+                        escalation.level
+                    ),
                     "automated": True,  # so that activity_feedback closes it
                 }
                 for escalation in self.filtered("user_id")
@@ -305,15 +314,16 @@ class TrainingEscalation(models.Model):
             enrollment = escalation.enrollment_id
             if enrollment.state not in ("active", "suspended"):
                 continue
-            until = enrollment._suspend_privileges(
+            reader = readers(escalation.user_id)
+            until = enrollment.with_env(reader)._suspend_privileges(
                 today[escalation.company_id],
-                self.env._(
+                reader._(
                     "Academic warning after %(count)s unexcused absences.",
                     count=escalation.count,
                 ),
             )
             escalation.message_post(
-                body=self.env._(
+                body=reader._(
                     "The enrolment %(ref)s is partially suspended until %(until)s (no make-up "
                     "nor trial class; the student keeps attending); a special meeting with "
                     "the student and the guardian is due by %(date)s.",
@@ -323,6 +333,12 @@ class TrainingEscalation(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
+
+    @api.model
+    def _step_label(self, escalation):
+        """ "Academic warning - Student", in this environment's language."""
+        levels = dict(self._fields["level"]._description_selection(self.env))
+        return " - ".join(filter(None, [levels.get(escalation.level), escalation.student_id.name]))
 
     @api.model
     def _level_description(self, level):

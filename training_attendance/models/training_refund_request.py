@@ -400,6 +400,13 @@ class TrainingRefundRequest(models.Model):
         self._schedule_step_activity()
         return True
 
+    def action_use_refundable_amount(self):
+        """Finance's one tap: the approved amount is the refundable amount (the write
+        checks that finance sets it while the request waits for them)."""
+        for request in self:
+            request.amount_approved = request.amount_refundable
+        return True
+
     def action_finance_approve(self):
         """Finance's approval: the credit note for the approved amount, posted; the
         enrolment is withdrawn and the guardian told."""

@@ -442,11 +442,14 @@ class TrainingRetentionCase(models.Model):
         """The activity of the current stage for its leader, due at the stage deadline:
         created, or moved when the leader or the deadline changes. Called by the automation
         rule "Retention case: activity of the stage leader"."""
-        labels = dict(self._fields["stage"]._description_selection(self.env))
         activity_type = self.env.ref(STAGE_ACTIVITY)
+        # in the leader's language, one env per language
+        readers = self.env["res.users"]._training_reader_envs(self)
         for case in self.sudo().with_context(mail_activity_quick_update=True):
             if case.stage not in OPEN_STAGES or not case.leader_id:
                 continue
+            reader = readers(case.leader_id)
+            labels = dict(self._fields["stage"]._description_selection(reader))
             current = case.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
             if current:
                 current.write({"user_id": case.leader_id.id, "date_deadline": case.stage_deadline})
@@ -455,10 +458,10 @@ class TrainingRetentionCase(models.Model):
                 STAGE_ACTIVITY,
                 date_deadline=case.stage_deadline,
                 user_id=case.leader_id.id,
-                summary=self.env._(
+                summary=reader._(
                     "%(stage)s: %(student)s", stage=labels[case.stage], student=case.student_id.name
                 ),
-                note=case._stage_instructions(),
+                note=case.with_env(reader)._stage_instructions(),
             )
 
     def _stage_instructions(self):
@@ -494,22 +497,26 @@ class TrainingRetentionCase(models.Model):
         """An overdue stage goes to the next responsible, once per stage."""
         labels = dict(self._fields["stage"]._description_selection(self.env))
         today = {company: company._training_today() for company in self.sudo().company_id}
+        readers = self.env["res.users"]._training_reader_envs(self)
         for case in self.sudo().with_context(mail_activity_quick_update=True):
             user = case._next_responsible()
             if user:
+                # in the language of the user it goes to
+                reader = readers(user)
+                stages = dict(self._fields["stage"]._description_selection(reader))
                 case.activity_schedule(
                     ESCALATION_ACTIVITY,
                     date_deadline=today[case.company_id],
                     user_id=user.id,
-                    summary=self.env._(
+                    summary=reader._(
                         "Overdue: %(stage)s of %(student)s",
-                        stage=labels[case.stage],
+                        stage=stages[case.stage],
                         student=case.student_id.name,
                     ),
-                    note=self.env._(
+                    note=reader._(
                         "%(leader)s was due to finish %(stage)s by %(deadline)s.",
                         leader=case.leader_id.name,
-                        stage=labels[case.stage],
+                        stage=stages[case.stage],
                         deadline=case.stage_deadline,
                     ),
                 )

@@ -85,20 +85,30 @@ class TrainingSession(models.Model):
         "validation).",
     )
     note = fields.Html()
+    time_label = fields.Char(
+        string="When",
+        compute="_compute_time_label",
+        help="Day and hours of the session in the campus's time zone.",
+    )
     count_pending = fields.Integer(string="Unmarked", compute="_compute_counts")
     count_present = fields.Integer(string="Present", compute="_compute_counts")
     count_absent = fields.Integer(string="Absent", compute="_compute_counts")
     count_excused = fields.Integer(string="Excused", compute="_compute_counts")
     count_late = fields.Integer(string="Late", compute="_compute_counts")
 
-    @api.depends("class_id.name", "start")
+    @api.depends("class_id.name", "start", "stop", "company_id")
     def _compute_display_name(self):
+        """ "Class 2026-11-30 18:30-20:00" in the campus's time zone, whoever reads or
+        writes it (a job running in UTC included)."""
         for session in self:
-            start = ""
-            if session.start:
-                local = fields.Datetime.context_timestamp(session, session.start)
-                start = local.strftime("%Y-%m-%d %H:%M")
-            session.display_name = f"{session.class_id.name or ''} {start}".strip()
+            session.display_name = " ".join(
+                part for part in (session.class_id.name, session._time_label()) if part
+            )
+
+    @api.depends("start", "stop", "company_id")
+    def _compute_time_label(self):
+        for session in self:
+            session.time_label = session._time_label()
 
     @api.depends("start", "stop")
     def _compute_duration(self):
@@ -209,6 +219,21 @@ class TrainingSession(models.Model):
         self.ensure_one()
         return self.company_id._training_tz()
 
+    def _time_label(self):
+        """ "2026-11-30 18:30-20:00": the session's day and hours in the campus's zone."""
+        self.ensure_one()
+        if not self.start:
+            return ""
+        tz = self.company_id._training_tz() if self.company_id else pytz.utc
+        start = pytz.utc.localize(self.start).astimezone(tz)
+        label = start.strftime("%Y-%m-%d %H:%M")
+        if self.stop:
+            stop = pytz.utc.localize(self.stop).astimezone(tz)
+            label += "-" + stop.strftime(
+                "%H:%M" if stop.date() == start.date() else "%Y-%m-%d %H:%M"
+            )
+        return label
+
     def _local_date(self):
         self.ensure_one()
         return pytz.utc.localize(self.start).astimezone(self._tz()).date()
@@ -285,9 +310,21 @@ class TrainingSession(models.Model):
         return True
 
     def action_validate(self):
-        """The teacher's signature: records who and when, and locks the lines."""
+        """The teacher's signature: records who and when, and locks the lines. Refused
+        before the session starts (the guardians would be told of an absence from a lesson
+        that has not taken place); afterwards, tells the teacher what follows."""
         self._check_state(("open",), self.env._("Validation"))
         self._check_is_teacher(self.env._("Validation"))
+        now = fields.Datetime.now()
+        early = self.filtered(lambda s: s.start and s.start > now)
+        if early:
+            raise UserError(
+                self.env._(
+                    "%(name)s has not started yet: validate its attendance once the lesson "
+                    "has started (the guardians of absent students are told right after).",
+                    name=early[0].display_name,
+                )
+            )
         pending = self.attendance_line_ids.filtered(lambda line: line.status == "pending")
         if pending:
             raise UserError(
@@ -311,7 +348,48 @@ class TrainingSession(models.Model):
         # make-ups, escalation ladder, first-lesson follow-ups) is the follow-up job's,
         # started as soon as this transaction commits, in batches (SPEC §4: the same day).
         self._trigger_followup_job()
-        return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Attendance validated"),
+                "message": self._validation_feedback(),
+                "sticky": False,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _validation_feedback(self):
+        """What the follow-up job does next, in the teacher's words and the campus's
+        policy: guardians told, counselors asked to call, teacher asked to follow up."""
+        lines = self.attendance_line_ids
+        absent = lines.filtered(lambda line: line.status == "absent")
+        excused = lines.filtered(lambda line: line.status == "excused")
+        policies = self.env["training.policy"]._get_for_companies(self.company_id)
+        told = any(p.absence_notice_email or p.absence_notice_sms for p in policies.values())
+        calls = any(p.absence_followup_activities for p in policies.values())
+        parts = []
+        if not absent:
+            parts.append(self.env._("Nobody was absent."))
+        else:
+            if told:
+                parts.append(
+                    self.env._(
+                        "The guardians of %(count)s absent student(s) are being notified.",
+                        count=len(absent.student_id),
+                    )
+                )
+            if calls:
+                parts.append(self.env._("Their counselor gets an absence call to make today."))
+        if excused and calls:
+            parts.append(
+                self.env._(
+                    "You get a follow-up with the family of %(count)s excused student(s).",
+                    count=len(excused.student_id),
+                )
+            )
+        return " ".join(parts)
 
     @api.model
     def _trigger_followup_job(self):

@@ -56,6 +56,8 @@ class TestAbsenceReportJob(TrainingCase):
             Report._cron_daily_report()
             self.assertFalse(self._reports(policy))
             self.assertFalse(policy.absence_report_date, "nothing posted: not marked")
+        # the 16:00 lesson is validated once it has started (issue #17)
+        with freeze_time("2026-10-07 18:30:00"):
             self._absence(date(2026, 10, 7))
             Report._cron_daily_report()
         self.assertEqual(len(self._reports(policy)), 1)

@@ -405,6 +405,17 @@ class TestFeesRefunds(RefundCase):
         self.assertEqual(request.state, "director_approved")
         self.assertFalse(request.credit_note_id)
 
+    def test_finance_uses_the_refundable_amount_in_one_tap(self):
+        """Issue #17: finance fills the approved amount with the refundable one."""
+        enrollment, _invoice = self._paid_enrollment()
+        request = self._approved_by_director(self._request(enrollment))
+        with self.assertRaisesRegex(AccessError, "Only finance"):
+            request.with_user(self.supervisor).action_use_refundable_amount()
+        self.assertEqual(request.amount_approved, 0.0)
+        request.with_user(self.finance).action_use_refundable_amount()
+        self.assertEqual(request.amount_approved, request.amount_refundable)
+        self.assertGreater(request.amount_approved, 0.0)
+
     def test_bad_amounts_and_unpaid_enrolment(self):
         enrollment, _invoice = self._paid_enrollment()
         request = self._approved_by_director(self._request(enrollment))

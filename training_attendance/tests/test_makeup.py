@@ -96,9 +96,11 @@ class TestMakeup(TrainingCase):
         self.assertFalse(lines.enrollment_id, "a make-up seat uses no enrolment")
         self._line(session, self.s1).with_user(self.teacher).action_set_absent()
         session.with_user(self.teacher).action_mark_rest_present()
-        self._validate_and_follow(session.with_user(self.teacher))
+        # validated once the make-up lesson has started (issue #17)
+        with freeze_time("2026-10-10 12:00:00"):
+            self._validate_and_follow(session.with_user(self.teacher))
         self.assertEqual(m0.state, "done")
-        self.assertEqual(m0.date_done, datetime(2026, 10, 8, 10, 0))
+        self.assertEqual(m0.date_done, datetime(2026, 10, 10, 12, 0))
         self.assertEqual(m1.state, "missed")
         self.assertFalse(self._makeups(session), "a missed make-up gets no make-up of its own")
 

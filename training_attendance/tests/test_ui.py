@@ -30,7 +30,11 @@ class TestUi(HttpCase):
         # superuser of the fixture (Europe/Brussels in a database with demo data)
         today = fields.Date.context_today(teacher.with_user(teacher))
         enroll(self.env, students, klass, today - timedelta(days=30))
-        start = datetime.combine(today, datetime.min.time()) + timedelta(hours=10)
+        # started already (validation waits for the start), today in UTC
+        start = max(
+            datetime.combine(today, datetime.min.time()),
+            fields.Datetime.now().replace(microsecond=0) - timedelta(hours=1),
+        )
         session = self.env["training.session"].create(
             {"class_id": klass.id, "start": start, "stop": start + timedelta(hours=2)}
         )

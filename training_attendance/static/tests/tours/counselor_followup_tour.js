@@ -64,6 +64,10 @@ registry.category("web_tour.tours").add("training_attendance_counselor_followup"
             trigger: ".o-mail-Chatter:not(:has(.o-mail-Activity:contains('First call to the family')))",
         },
         {
+            content: "The Follow-ups button counts both without a page reload",
+            trigger: ".o-form-buttonbox button[name='action_view_followups'] .o_stat_value:contains('2')",
+        },
+        {
             content: "Open the follow-up log",
             trigger: ".o-form-buttonbox button[name='action_view_followups']",
             run: "click",
