@@ -1,5 +1,6 @@
 from . import models
 from . import wizards
+from . import controllers
 
 
 def _create_campus_policies(env):

@@ -12,7 +12,7 @@
     "application": True,
     "installable": True,
     "post_init_hook": "_create_campus_policies",
-    "depends": ["mail", "sms", "base_automation", "product", "resource", "account"],
+    "depends": ["mail", "sms", "base_automation", "product", "resource", "account", "portal"],
     "data": [
         "security/security.xml",
         "security/ir.model.access.csv",
@@ -53,6 +53,7 @@
         "views/res_partner_risk_views.xml",
         "views/training_followup_views.xml",
         "views/training_ladder_views.xml",
+        "views/portal_templates.xml",
     ],
     "demo": [
         "demo/training_demo.xml",

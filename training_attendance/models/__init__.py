@@ -32,3 +32,4 @@ from . import training_session_followup
 from . import res_partner_followup
 from . import mail_activity
 from . import ir_attachment
+from . import training_portal
