@@ -54,6 +54,9 @@
         "views/training_followup_views.xml",
         "views/training_ladder_views.xml",
         "views/portal_templates.xml",
+        "data/registration_data.xml",
+        "views/training_registration_views.xml",
+        "views/registration_templates.xml",
     ],
     "demo": [
         "demo/training_demo.xml",

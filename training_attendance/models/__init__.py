@@ -33,3 +33,4 @@ from . import res_partner_followup
 from . import mail_activity
 from . import ir_attachment
 from . import training_portal
+from . import training_registration

@@ -33,7 +33,7 @@ class ResPartner(models.Model):
     current user's own partner (``training.guardian.link``). Portal users have no access
     right on the addon's models, so no other door (JSON-RPC, ``/web/content``) opens."""
 
-    _inherit = "res.partner"
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _training_portal_children(self):
