@@ -57,6 +57,8 @@
         "data/registration_data.xml",
         "views/training_registration_views.xml",
         "views/registration_templates.xml",
+        "report/enrollment_contract_report.xml",
+        "views/enrollment_signature_views.xml",
     ],
     "demo": [
         "demo/training_demo.xml",

@@ -2,7 +2,7 @@ from werkzeug.exceptions import NotFound
 
 from odoo import fields, http
 from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
 
 
@@ -87,3 +87,68 @@ class TrainingGuardianPortal(CustomerPortal):
             }
         )
         return request.render("training_attendance.portal_my_child_leave", values)
+
+    # ------------------------------------------------------------------ enrolment
+    def _training_enrollment_or_404(self, student_id, enrollment_id):
+        child = self._training_child_or_404(student_id)
+        enrollment = (
+            request.env["training.enrollment"]
+            .sudo()
+            .search([("id", "=", enrollment_id), ("student_id", "=", child.id)])
+        )
+        if not enrollment:
+            raise NotFound()
+        return child, enrollment
+
+    @http.route(
+        "/my/children/<int:student_id>/enrollment/<int:enrollment_id>",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET"],
+    )
+    def portal_my_child_enrollment(self, student_id, enrollment_id, message=None, **kw):
+        child, enrollment = self._training_enrollment_or_404(student_id, enrollment_id)
+        partner = request.env.user.partner_id
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "training_child_enrollment",
+                "child": child,
+                "enrollment": enrollment,
+                "tz": enrollment.company_id._training_tz().zone,
+                "can_sign": enrollment._portal_can_sign(partner),
+                "message": message,
+                # the invoices the guardian reads in /my/invoices: addressed to them
+                "invoices": enrollment.invoice_ids.filtered(
+                    lambda m: (
+                        m.state == "posted"
+                        and m.move_type == "out_invoice"
+                        and m.partner_id.commercial_partner_id == partner.commercial_partner_id
+                    )
+                ),
+            }
+        )
+        return request.render("training_attendance.portal_my_child_enrollment", values)
+
+    @http.route(
+        "/my/children/<int:student_id>/enrollment/<int:enrollment_id>/sign",
+        type="json",
+        auth="user",
+        website=True,
+    )
+    def portal_my_child_enrollment_sign(self, student_id, enrollment_id, name=None, signature=None):
+        try:
+            __, enrollment = self._training_enrollment_or_404(student_id, enrollment_id)
+        except NotFound:
+            return {"error": request.env._("This enrolment is not yours to sign.")}
+        try:
+            enrollment.with_user(request.env.user)._portal_sign(
+                name, signature, request.httprequest.remote_addr
+            )
+        except (AccessError, UserError, ValidationError) as error:
+            return {"error": error.args[0]}
+        return {
+            "force_refresh": True,
+            "redirect_url": f"/my/children/{student_id}/enrollment/{enrollment_id}?message=sign_ok",
+        }

@@ -34,3 +34,4 @@ from . import mail_activity
 from . import ir_attachment
 from . import training_portal
 from . import training_registration
+from . import training_enrollment_signature
