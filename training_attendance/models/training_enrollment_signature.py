@@ -12,7 +12,7 @@ class TrainingEnrollment(models.Model):
     network address; the signed contract attached as a PDF. Only the paying guardian,
     only under review, and through ``action_guardian_confirm``."""
 
-    _inherit = "training.enrollment"
+    _inherit = "training.enrollment"  # pylint: disable=consider-merging-classes-inherited
     # the signature is written by ``_portal_sign`` only, like the workflow's fields
     _protected_fields = BaseEnrollment._protected_fields + SIGNATURE_FIELDS
 

@@ -29,3 +29,4 @@ from . import test_campus_day
 from . import test_portal_guardian
 from . import test_portal_registration
 from . import test_portal_signature
+from . import test_portal_payment
