@@ -73,6 +73,7 @@
         "demo/training_demo.xml",
         "demo/training_demo_attendance.xml",
         "demo/training_demo_invoices.xml",
+        "demo/training_demo_portal.xml",
     ],
     "assets": {
         "web.assets_tests": [

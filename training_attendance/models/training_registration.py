@@ -272,7 +272,7 @@ class TrainingRegistration(models.Model):
         number = (number or "").strip()
         if not number:
             return False
-        country = (self.company_id or self.env.company).country_id.code or None
+        country = (self.company_id or self.env.company).sudo().country_id.code or None
         if phonenumbers:
             try:
                 parsed = phonenumbers.parse(number, country)

@@ -66,6 +66,20 @@ class TestPortalRegistration(TrainingCase, HttpCase):
         self.assertFalse(self._registrations())
         self.assertEqual(self.env["res.partner"].search_count([]), partners)
 
+    def test_a_campus_of_the_group_has_its_own_form(self):
+        """The public user belongs to the main company only: the form of any campus works."""
+        campus = self.env["res.company"].create(
+            {"name": "East campus", "country_id": self.env.ref("base.cn").id}
+        )
+        url = f"/training/register/{campus.id}"
+        page = self._post(url, **{**VALID, "guardian_phone": "12345"})
+        self.assertIn("Enter a valid phone number for China.", page.text)
+        page = self._post(url, **VALID)
+        self.assertIn("Your registration is received.", page.text)
+        registration = self.Registration.search([("company_id", "=", campus.id)])
+        self.assertEqual(registration.guardian_phone, "138 1234 5678")
+        self.assertEqual(self.url_open("/training/register/999999").status_code, 404)
+
     def test_without_csrf_token_nothing_is_created(self):
         response = self.url_open(self.url, data=VALID)
         self.assertEqual(response.status_code, 400)
@@ -74,7 +88,7 @@ class TestPortalRegistration(TrainingCase, HttpCase):
     def test_submission_creates_a_registration_not_partners(self):
         partners = self.env["res.partner"].search_count([])
         page = self._post(**VALID)
-        self.assertIn("is received", page.text)
+        self.assertIn("Your registration is received.", page.text)
         registration = self._registrations()
         self.assertEqual(registration.state, "submitted")
         self.assertEqual(registration.student_name, "Li Xiaoming")
@@ -91,7 +105,7 @@ class TestPortalRegistration(TrainingCase, HttpCase):
 
     def test_honeypot_and_rate_limit_create_nothing(self):
         page = self._post(**VALID, website_url="http://spam.example.com")
-        self.assertIn("is received", page.text)  # the bot is told nothing
+        self.assertIn("Your registration is received.", page.text)  # the bot is told nothing
         self.assertFalse(self._registrations())
         self.policy.registration_rate_limit = 3
         for __ in range(3):
@@ -137,7 +151,7 @@ class TestPortalRegistration(TrainingCase, HttpCase):
         self.assertIn('value="Li Xiaoming"', page.text)
         self.assertIn("write &#39;none&#39; if none", page.text)
         page = self._post(url, **{**VALID, "health_notes": "None"})
-        self.assertIn("is received", page.text)
+        self.assertIn("Your registration is received.", page.text)
         self.assertEqual(registration.state, "submitted")
         self.assertEqual(registration.sudo().health_notes, "None")
         # the link is spent: a completed registration is not reopened by it
