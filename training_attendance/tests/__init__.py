@@ -30,3 +30,4 @@ from . import test_portal_guardian
 from . import test_portal_registration
 from . import test_portal_signature
 from . import test_portal_payment
+from . import test_portal_tour
