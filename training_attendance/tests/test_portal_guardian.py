@@ -279,3 +279,26 @@ class TestPortalGuardian(TrainingCase, HttpCase):
             ("big.pdf", "application/pdf", PDF + b"0" * (10 * 1024 * 1024)),
         )
         self.assertEqual(errors["certificate"], "The file is larger than 10 MB.")
+
+    def test_grant_portal_access_opens_the_childs_page(self):
+        """Staff use Odoo's standard "Grant portal access" on the guardian."""
+        guardian = self.env["res.partner"].create(
+            {"name": "Grandma C", "email": "grandma.c@example.com"}
+        )
+        self.env["training.guardian.link"].create(
+            {
+                "student_id": self.students[2].id,
+                "guardian_id": guardian.id,
+                "relationship": "grandparent",
+            }
+        )
+        wizard = (
+            self.env["portal.wizard"]
+            .with_context(active_model="res.partner", active_ids=guardian.ids)
+            .create({})
+        )
+        wizard.user_ids.action_grant_access()
+        user = guardian.user_ids
+        self.assertTrue(user.has_group("base.group_portal"))
+        children = self.env["res.partner"].with_user(user)._training_portal_children()
+        self.assertEqual(children, self.students[2])
