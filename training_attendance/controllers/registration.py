@@ -19,6 +19,13 @@ class TrainingRegistrationController(CustomerPortal):
             raise NotFound()
         return company
 
+    def _registration_uploads(self):
+        return [
+            (upload.filename, upload.read())
+            for upload in request.httprequest.files.getlist("documents")
+            if upload.filename
+        ]
+
     def _registration_render(self, company, values, errors, registration=None):
         Registration = request.env["training.registration"]
         genders = Registration._fields["gender"]._description_selection(request.env)
@@ -52,7 +59,7 @@ class TrainingRegistrationController(CustomerPortal):
         if request.httprequest.method != "POST":
             return self._registration_render(company, {}, {})
         registration, errors = request.env["training.registration"]._submit_from_form(
-            company, post, request.httprequest.remote_addr
+            company, post, request.httprequest.remote_addr, uploads=self._registration_uploads()
         )
         if errors:
             return self._registration_render(company, post, errors)
@@ -89,7 +96,11 @@ class TrainingRegistrationController(CustomerPortal):
             values["birthdate"] = str(registration.birthdate or "")
             return self._registration_render(company, values, {}, registration)
         done, errors = request.env["training.registration"]._submit_from_form(
-            company, post, request.httprequest.remote_addr, token_record=registration
+            company,
+            post,
+            request.httprequest.remote_addr,
+            token_record=registration,
+            uploads=self._registration_uploads(),
         )
         if errors:
             return self._registration_render(company, post, errors, registration)

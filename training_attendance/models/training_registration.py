@@ -5,8 +5,10 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.mimetypes import guess_mimetype
 
 from .res_partner import HEALTH_GROUPS
+from .training_portal import CERTIFICATE_MIMETYPES
 
 try:
     import phonenumbers
@@ -65,6 +67,14 @@ class TrainingPolicy(models.Model):
         tracking=True,
         help="A birth date giving an older student is refused by the registration form.",
     )
+    registration_max_files = fields.Integer(
+        string="Registration: files per submission",
+        default=3,
+        required=True,
+        tracking=True,
+        help="Documents (PDF or photos) a family may attach to the registration form; each "
+        "within the portal upload limit.",
+    )
     registration_rate_limit = fields.Integer(
         string="Registrations per address and hour",
         default=5,
@@ -80,6 +90,10 @@ class TrainingPolicy(models.Model):
             if not 0 <= policy.registration_min_age <= policy.registration_max_age <= 100:
                 raise ValidationError(
                     self.env._("The registration ages are between 0 and 100, minimum first.")
+                )
+            if not 0 <= policy.registration_max_files <= 20:
+                raise ValidationError(
+                    self.env._("The registration files per submission are between 0 and 20.")
                 )
             if not 1 <= policy.registration_rate_limit <= 1000:
                 raise ValidationError(
@@ -129,7 +143,13 @@ class TrainingRegistration(models.Model):
 
     _name = "training.registration"
     _description = "Registration"
-    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin", "training.state.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "portal.mixin",
+        "training.state.mixin",
+        "training.attachment.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
     _protected_fields = ("state", "student_id", "enrollment_id", "reviewed_by_id")
@@ -188,6 +208,13 @@ class TrainingRegistration(models.Model):
         ondelete="set null",
     )
     course_id = fields.Many2one(related="class_id.course_id")
+    attachment_ids = fields.Many2many(
+        comodel_name="ir.attachment",
+        relation="training_registration_ir_attachment_rel",
+        string="Documents",
+        groups=HEALTH_GROUPS + "," + REVIEW_GROUPS,
+        help="Attached by the family to the form (PDF or photos).",
+    )
     # review (SPEC §2): the class administrator's checklist
     check_complete = fields.Boolean(string="Complete", tracking=True)
     check_contact = fields.Boolean(string="Contact valid", tracking=True)
@@ -367,7 +394,29 @@ class TrainingRegistration(models.Model):
 
     # ------------------------------------------------------------------ public form
     @api.model
-    def _submit_from_form(self, company, values, ip_address, token_record=None):
+    def _upload_errors(self, uploads, company):
+        """``{"documents": message}`` if the files are too many, too large or not a PDF or
+        a photo (checked on their content, not on their name)."""
+        policy = self.env["training.policy"].sudo()._get_for_company(company)
+        if len(uploads) > policy.registration_max_files:
+            return {
+                "documents": self.env._(
+                    "Attach at most %(count)s files.", count=policy.registration_max_files
+                )
+            }
+        for __, data in uploads:
+            if guess_mimetype(data) not in CERTIFICATE_MIMETYPES:
+                return {"documents": self.env._("Upload a PDF or a photo (JPEG, PNG).")}
+            if len(data) > policy.portal_upload_max_mb * 1024 * 1024:
+                return {
+                    "documents": self.env._(
+                        "The file is larger than %(size)s MB.", size=policy.portal_upload_max_mb
+                    )
+                }
+        return {}
+
+    @api.model
+    def _submit_from_form(self, company, values, ip_address, token_record=None, uploads=()):
         """The public form's submission. Returns ``(registration, errors)``; creates or
         changes nothing when ``errors``. ``token_record``: the registration reopened with
         its access token (the family completes it)."""
@@ -385,6 +434,7 @@ class TrainingRegistration(models.Model):
                 "form": self.env._("Too many registrations from your network: try again later.")
             }
         errors = self._form_errors(values, company)
+        errors.update(self._upload_errors(uploads, company))
         Attempt.create(
             {
                 "ip_address": ip_address,
@@ -395,6 +445,23 @@ class TrainingRegistration(models.Model):
         if errors:
             return self.browse(), errors
         vals = self._form_vals(values)
+        if uploads:
+            attachments = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    [
+                        {
+                            "name": name,
+                            "raw": data,
+                            "mimetype": guess_mimetype(data),
+                            "res_model": self._name,
+                        }
+                        for name, data in uploads
+                    ]
+                )
+            )
+            vals["attachment_ids"] = [Command.link(a.id) for a in attachments]
         if token_record:
             token_record = token_record.sudo()
             token_record._check_state(("incomplete",), self.env._("Completing the registration"))

@@ -41,12 +41,12 @@ class TestPortalRegistration(TrainingCase, HttpCase):
     def _registrations(self):
         return self.Registration.search([("company_id", "=", self.company.id)])
 
-    def _post(self, url=None, **values):
+    def _post(self, url=None, files=None, **values):
         url = url or self.url
         page = self.url_open(url)
         self.assertEqual(page.status_code, 200)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        return self.url_open(url, data={"csrf_token": token, **values})
+        return self.url_open(url, data={"csrf_token": token, **values}, files=files)
 
     def _submit(self, ip="10.0.0.1", **values):
         return self.Registration._submit_from_form(self.company, {**VALID, **values}, ip)
@@ -79,6 +79,27 @@ class TestPortalRegistration(TrainingCase, HttpCase):
         registration = self.Registration.search([("company_id", "=", campus.id)])
         self.assertEqual(registration.guardian_phone, "138 1234 5678")
         self.assertEqual(self.url_open("/training/register/999999").status_code, 404)
+
+    def test_documents_are_limited_in_number_and_type(self):
+        pdf = ("report.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")
+        page = self._post(
+            files=[("documents", ("setup.pdf", b"MZ\x90\x00", "application/pdf"))], **VALID
+        )
+        self.assertIn("Upload a PDF or a photo (JPEG, PNG).", page.text)
+        page = self._post(files=[("documents", pdf)] * 4, **VALID)
+        self.assertIn("Attach at most 3 files.", page.text)
+        self.assertFalse(self._registrations())
+        self.assertFalse(
+            self.env["ir.attachment"].search([("res_model", "=", "training.registration")])
+        )
+        page = self._post(files=[("documents", pdf)], **VALID)
+        self.assertIn("Your registration is received.", page.text)
+        registration = self._registrations()
+        document = registration.sudo().attachment_ids
+        self.assertEqual(document.mimetype, "application/pdf")
+        self.assertEqual(
+            (document.res_model, document.res_id), ("training.registration", registration.id)
+        )
 
     def test_without_csrf_token_nothing_is_created(self):
         response = self.url_open(self.url, data=VALID)
