@@ -152,3 +152,32 @@ class TrainingGuardianPortal(CustomerPortal):
             "force_refresh": True,
             "redirect_url": f"/my/children/{student_id}/enrollment/{enrollment_id}?message=sign_ok",
         }
+
+    @http.route(
+        "/my/children/<int:student_id>/enrollment/<int:enrollment_id>/contract",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET"],
+    )
+    def portal_my_child_enrollment_contract(self, student_id, enrollment_id, **kw):
+        """The signed contract, for the child's guardians only."""
+        __, enrollment = self._training_enrollment_or_404(student_id, enrollment_id)
+        if not enrollment.signed_on:
+            raise NotFound()
+        pdf = (
+            request.env["ir.actions.report"]
+            .sudo()
+            ._render_qweb_pdf(
+                "training_attendance.action_report_enrollment_contract", enrollment.ids
+            )[0]
+        )
+        filename = f"{enrollment.name.replace('/', '-')}-signed.pdf"
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Length", len(pdf)),
+                ("Content-Disposition", http.content_disposition(filename)),
+            ],
+        )

@@ -20,6 +20,14 @@ class TrainingEnrollment(models.Model):
     signature = fields.Image(max_width=1024, max_height=1024, copy=False, attachment=True)
     signed_on = fields.Datetime(string="Signed on", copy=False, tracking=True)
     signed_ip = fields.Char(string="Signed from", copy=False, tracking=True)
+    paper_contract_ids = fields.Many2many(
+        comodel_name="ir.attachment",
+        relation="training_enrollment_paper_contract_rel",
+        string="Signed paper contract",
+        copy=False,
+        help="At the desk, instead of the portal signature: the contract signed on paper, "
+        "scanned or photographed.",
+    )
 
     def _portal_can_sign(self, partner):
         """Whether ``partner`` may sign ``self`` now: its paying guardian, under review."""

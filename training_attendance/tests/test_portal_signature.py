@@ -90,6 +90,14 @@ class TestPortalSignature(TrainingCase, HttpCase):
         page = self.url_open(self.url + "?message=sign_ok")
         self.assertIn("Thank you: the enrolment is confirmed.", page.text)
         self.assertIn("Payer Name", page.text)
+        # the signed contract: for the child's guardians, not for another family
+        contract = self.url_open(self.url + "/contract")
+        self.assertEqual(contract.status_code, 200)
+        self.assertIn("Payer Name", contract.text)  # HTML in test mode, PDF otherwise
+        self.authenticate("ta_grandma", "ta_grandma")
+        self.assertEqual(self.url_open(self.url + "/contract").status_code, 200)
+        self.authenticate("ta_stranger", "ta_stranger")
+        self.assertEqual(self.url_open(self.url + "/contract").status_code, 404)
 
     def test_nobody_writes_a_signature_directly(self):
         for field, value in (
