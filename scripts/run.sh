@@ -10,13 +10,18 @@ PORT=${PORT:-8069}
 CONF="$REPO_ROOT/.odoo-run.conf"
 write_odoo_conf "$CONF" "$PORT"
 
+"$PYTHON" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+
 if ! psql -Atqc "SELECT 1 FROM pg_database WHERE datname = '$DB'" postgres | grep -q 1; then
     echo "Creating database $DB with training_attendance and its demo data (about a minute)..."
-    "$PYTHON" -m odoo -c "$CONF" -d "$DB" -i training_attendance --stop-after-init --log-level=warn
+    # payment_demo: Odoo's demo payment provider, so that the demo guardian can pay online
+    "$PYTHON" -m odoo -c "$CONF" -d "$DB" -i training_attendance,payment_demo \
+        --stop-after-init --log-level=warn
 fi
 echo
 echo "Odoo with training_attendance: http://localhost:$PORT/odoo?db=$DB"
 echo "  administrator (campus manager): admin / admin"
 echo "  teacher1, teacher2, counselor, clerk, supervisor, director, finance (password = login)"
+echo "  guardian in the portal: parent / parent"
 echo
 exec "$PYTHON" -m odoo -c "$CONF" -d "$DB" --db-filter="^${DB}\$"

@@ -8,7 +8,8 @@ NEEDS_BROWSER=1 # the tours run in Chromium: the bootstrap checks that it is ins
 source "$(dirname "$0")/odoo_env.sh"
 cd "$REPO_ROOT"
 
-"$PYTHON" -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+"$PYTHON" -m pip install --quiet --disable-pip-version-check -r requirements-test.txt \
+    -r requirements.txt
 
 echo "== Static checks"
 "$PYTHON" -m ruff check .
@@ -30,7 +31,8 @@ write_odoo_conf "$WORK/odoo-runner.conf" "$((${TEST_HTTP_PORT:-8169} + 1))"
 # install DB [odoo options...]: install the addon; any WARNING or ERROR in the log fails.
 install() {
     local db=$1; shift
-    if ! "$PYTHON" -m odoo -c "$WORK/odoo.conf" -d "$db" -i training_attendance \
+    # payment_demo: Odoo's demo payment provider, for the test of an online payment
+    if ! "$PYTHON" -m odoo -c "$WORK/odoo.conf" -d "$db" -i training_attendance,payment_demo \
         --stop-after-init --log-level=warn "$@" > "$WORK/$db.log" 2>&1 \
         || grep -E " (WARNING|ERROR|CRITICAL) " "$WORK/$db.log"; then
         echo "FAILED: installing training_attendance in $db" >&2

@@ -12,7 +12,16 @@
     "application": True,
     "installable": True,
     "post_init_hook": "_create_campus_policies",
-    "depends": ["mail", "sms", "base_automation", "product", "resource", "account"],
+    "depends": [
+        "mail",
+        "sms",
+        "base_automation",
+        "product",
+        "resource",
+        "account",
+        "portal",
+        "account_payment",
+    ],
     "data": [
         "security/security.xml",
         "security/ir.model.access.csv",
@@ -55,12 +64,19 @@
         "views/training_ladder_views.xml",
         "views/training_home_views.xml",
         "views/res_partner_school_views.xml",
+        "views/portal_templates.xml",
+        "data/registration_data.xml",
+        "views/training_registration_views.xml",
+        "views/registration_templates.xml",
+        "report/enrollment_contract_report.xml",
+        "views/enrollment_signature_views.xml",
     ],
     "demo": [
         "demo/training_demo.xml",
         "demo/training_demo_attendance.xml",
         "demo/training_demo_invoices.xml",
         "demo/training_home_demo.xml",
+        "demo/training_demo_portal.xml",
     ],
     "assets": {
         "web.assets_backend": [

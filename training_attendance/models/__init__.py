@@ -34,3 +34,6 @@ from . import mail_activity
 from . import ir_attachment
 from . import training_attendance_line_ux
 from . import res_users_home
+from . import training_portal
+from . import training_registration
+from . import training_enrollment_signature

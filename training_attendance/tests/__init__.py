@@ -29,3 +29,8 @@ from . import test_campus_day
 from . import test_reader_texts
 from . import test_role_homes
 from . import test_ui_homes
+from . import test_portal_guardian
+from . import test_portal_registration
+from . import test_portal_signature
+from . import test_portal_payment
+from . import test_portal_tour

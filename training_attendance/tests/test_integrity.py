@@ -519,6 +519,12 @@ class TestProtectedFields(TrainingCase):
             "monetary": lambda: 1.0,
             "selection": lambda: field.selection[0][0],
             "text": lambda: "forged",
+            "char": lambda: "forged",
+            # a 1x1 PNG (an image field: the enrolment's signature)
+            "binary": lambda: (
+                "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kg"
+                "AAAABJRU5ErkJggg=="
+            ),
         }[field.type]()
 
     def test_every_protected_field_is_refused_to_every_role(self):
