@@ -15,6 +15,7 @@
     "depends": ["mail", "sms", "base_automation", "product", "resource", "account"],
     "data": [
         "security/security.xml",
+        "security/duty_groups.xml",
         "security/ir.model.access.csv",
         "security/rules.xml",
         "security/retention_rules.xml",
@@ -53,6 +54,11 @@
         "views/res_partner_risk_views.xml",
         "views/training_followup_views.xml",
         "views/training_ladder_views.xml",
+        "security/duty_security.xml",
+        "data/duty_data.xml",
+        "views/training_duty_views.xml",
+        "views/training_incident_views.xml",
+        "views/training_duty_menus.xml",
     ],
     "demo": [
         "demo/training_demo.xml",

@@ -32,3 +32,8 @@ from . import training_session_followup
 from . import res_partner_followup
 from . import mail_activity
 from . import ir_attachment
+from . import training_policy_duty
+from . import training_duty_shift
+from . import training_duty_assignment
+from . import training_duty_swap
+from . import training_incident
