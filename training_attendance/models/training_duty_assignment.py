@@ -304,73 +304,73 @@ class TrainingDutyAssignment(models.Model):
         number of duties handled in this batch."""
         done = self._remind_missing_logs(batch_size)
         done += self._remind_next_shifts(batch_size)
-        self.env["ir.cron"]._notify_progress(done=done, remaining=0 if done < batch_size else 1)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=1 if done else 0)
         return done
 
     @api.model
-    def _remind_missing_logs(self, batch_size):
+    def _missing_log_domain(self, policies):
+        """Duties whose log is missing and who is due a reminder, campus by campus: the
+        person on duty once the shift is over; the duty supervisor once the next working
+        day has come, i.e. for a duty before the last working day up to today."""
         now = fields.Datetime.now()
+        domain = []
+        for policy in policies:
+            company = policy.company_id
+            last_working_day = policy._add_working_days(
+                company._training_today() + timedelta(days=1), -1
+            )
+            campus = [
+                "&",
+                ("company_id", "=", company.id),
+                "|",
+                ("log_reminder_level", "=", 0),
+                "&",
+                ("log_reminder_level", "=", 1),
+                ("date", "<", last_working_day),
+            ]
+            domain = ["|", *domain, *campus] if domain else campus
+        return [("state", "=", "planned"), ("stop", "<=", now), *domain]
+
+    @api.model
+    def _remind_missing_logs(self, batch_size):
         policies = self.env["training.policy"].sudo().search([("duty_log_reminders", "=", True)])
         if not policies:
             return 0
         Duty = self.sudo()
-        late = Duty.search(
-            [
-                ("company_id", "in", policies.company_id.ids),
-                ("state", "=", "planned"),
-                ("stop", "<=", now),
-                ("log_reminder_level", "<", 2),
-            ],
-            order="stop, id",
-            limit=batch_size,
-        )
+        late = Duty.search(self._missing_log_domain(policies), order="stop, id", limit=batch_size)
         by_policy = {p.company_id.id: p for p in policies}
         activity_type = self.env.ref("training_attendance.mail_activity_duty_log")
-        first, second, activities = Duty, Duty, []
-        today, supervisor, next_day = {}, {}, {}
+        model_id = self.env["ir.model"]._get_id(self._name)
+        first, second, activities, supervisor = Duty, Duty, [], {}
         for duty in late:
-            policy = by_policy[duty.company_id.id]
+            company = duty.company_id
             if duty.log_reminder_level == 0:
                 first |= duty
-                activities.append(
-                    {
-                        "res_model_id": self.env["ir.model"]._get_id(self._name),
-                        "res_id": duty.id,
-                        "activity_type_id": activity_type.id,
-                        "user_id": duty.user_id.id,
-                        "date_deadline": duty.date,
-                        "automated": True,
-                        "summary": self.env._("Duty log missing: %(duty)s", duty=duty.display_name),
-                    }
+                user, summary = duty.user_id, self.env._(
+                    "Duty log missing: %(duty)s", duty=duty.display_name
                 )
-                continue
-            company = duty.company_id
-            if company not in today:
-                today[company] = company._training_today()
-            if (company, duty.date) not in next_day:
-                next_day[company, duty.date] = policy._add_working_days(duty.date, 1)
-            if today[company] < next_day[company, duty.date]:
-                continue
-            if company not in supervisor:
-                try:
-                    supervisor[company] = policy._role_user("duty_supervisor")
-                except UserError:
-                    supervisor[company] = self.env["res.users"]
-            second |= duty
-            if supervisor[company]:
+            else:
+                if company not in supervisor:
+                    try:
+                        supervisor[company] = by_policy[company.id]._role_user("duty_supervisor")
+                    except UserError:
+                        supervisor[company] = self.env["res.users"]
+                second |= duty
+                user, summary = supervisor[company], self.env._(
+                    "Duty log still missing: %(user)s, %(duty)s",
+                    user=duty.user_id.name,
+                    duty=duty.display_name,
+                )
+            if user:
                 activities.append(
                     {
-                        "res_model_id": self.env["ir.model"]._get_id(self._name),
+                        "res_model_id": model_id,
                         "res_id": duty.id,
                         "activity_type_id": activity_type.id,
-                        "user_id": supervisor[company].id,
-                        "date_deadline": today[company],
+                        "user_id": user.id,
+                        "date_deadline": company._training_today(),
                         "automated": True,
-                        "summary": self.env._(
-                            "Duty log still missing: %(user)s, %(duty)s",
-                            user=duty.user_id.name,
-                            duty=duty.display_name,
-                        ),
+                        "summary": summary,
                     }
                 )
         self.env["mail.activity"].sudo().with_context(

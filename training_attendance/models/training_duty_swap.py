@@ -58,9 +58,10 @@ class TrainingDutySwap(models.Model):
     @api.depends("assignment_id", "colleague_id")
     def _compute_display_name(self):
         for swap in self:
+            # the colleague reads the duty they are asked to take, not yet theirs
             swap.display_name = self.env._(
                 "%(duty)s: %(user)s -> %(colleague)s",
-                duty=swap.assignment_id.display_name,
+                duty=swap.sudo().assignment_id.display_name,
                 user=swap.proposer_id.name,
                 colleague=swap.colleague_id.name,
             )
@@ -98,7 +99,7 @@ class TrainingDutySwap(models.Model):
             swap.sudo().activity_schedule(
                 "training_attendance.mail_activity_duty_swap",
                 user_id=supervisor.id,
-                date_deadline=swap.assignment_id.date,
+                date_deadline=swap.sudo().assignment_id.date,
                 summary=self.env._("Approve the duty swap"),
             )
         return True
