@@ -118,10 +118,11 @@ class TrainingIncident(models.Model):
         "closed_at",
         "guardian_notified_at",
         "callback_score",
+        "response_hours",
+        "resolution_hours",
     )
     _locked_states = ("closed",)
     _locked_free_fields = ()
-    _system_fields = ("response_hours", "resolution_hours")
 
     name = fields.Char(string="Reference", readonly=True, copy=False, default="/")
     company_id = fields.Many2one(
