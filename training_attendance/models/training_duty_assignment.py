@@ -32,7 +32,6 @@ class TrainingDutyAssignment(models.Model):
     )
     shift_id = fields.Many2one(
         comodel_name="training.duty.shift",
-        string="Shift",
         required=True,
         ondelete="restrict",
         check_company=True,
@@ -40,7 +39,6 @@ class TrainingDutyAssignment(models.Model):
     )
     role_id = fields.Many2one(
         comodel_name="training.duty.role",
-        string="Role",
         required=True,
         ondelete="restrict",
         check_company=True,
@@ -80,8 +78,7 @@ class TrainingDutyAssignment(models.Model):
     log_reminder_level = fields.Integer(
         readonly=True,
         copy=False,
-        help="0: no reminder yet, 1: the person on duty was reminded, 2: the duty supervisor "
-        "too.",
+        help="0: no reminder yet, 1: the person on duty was reminded, 2: the duty supervisor too.",
     )
     shift_reminder_sent = fields.Boolean(readonly=True, copy=False)
     duty_count = fields.Integer(string="Duties", default=1, readonly=True, aggregator="sum")
@@ -139,7 +136,11 @@ class TrainingDutyAssignment(models.Model):
 
     def write(self, vals):
         if not self._is_duty_supervisor() and not self._is_guarded_call():
-            roster = [f for f in vals if f not in LOG_FIELDS and not f.startswith(("message_", "activity_"))]
+            roster = [
+                f
+                for f in vals
+                if f not in LOG_FIELDS and not f.startswith(("message_", "activity_"))
+            ]
             if roster:
                 self.check_access("write")
                 raise UserError(
@@ -155,9 +156,14 @@ class TrainingDutyAssignment(models.Model):
                 )
             if self.filtered(lambda d: d.user_id != self.env.user):
                 raise UserError(self.env._("You can only write the log of your own duties."))
-        if set(vals) & LOG_FIELDS and not self._is_guarded_call():
-            if self.filtered(lambda d: d.state == "done") and not self._is_duty_supervisor():
-                raise UserError(self.env._("The duty log is submitted: it can no longer change."))
+        submitted = self.filtered(lambda d: d.state == "done")
+        if (
+            set(vals) & LOG_FIELDS
+            and submitted
+            and not self._is_guarded_call()
+            and not self._is_duty_supervisor()
+        ):
+            raise UserError(self.env._("The duty log is submitted: it can no longer change."))
         return super().write(vals)
 
     @api.model_create_multi
@@ -180,8 +186,10 @@ class TrainingDutyAssignment(models.Model):
                 raise UserError(self.env._("You can only submit the log of your own duties."))
             if not (duty.log_work_done or "").strip():
                 raise UserError(
-                    self.env._("Write the work done before submitting the duty log of %(duty)s.",
-                               duty=duty.display_name)
+                    self.env._(
+                        "Write the work done before submitting the duty log of %(duty)s.",
+                        duty=duty.display_name,
+                    )
                 )
         self._check_state(["planned"], self.env._("Submitting the duty log"))
         self._guarded_write({"state": "done", "log_submitted_at": fields.Datetime.now()})
@@ -290,9 +298,13 @@ class TrainingDutyAssignment(models.Model):
         """Create the roster of ``shifts`` over the period in one batch; returns the new
         duties and the unfilled slots."""
         vals_list, unfilled = self._plan_roster(shifts, date_from, date_to)
-        duties = self.sudo().with_context(
-            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
-        ).create(vals_list)
+        duties = (
+            self.sudo()
+            .with_context(
+                tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+            )
+            .create(vals_list)
+        )
         return duties.with_env(self.env), unfilled
 
     # ------------------------------------------------------------------ jobs
@@ -346,8 +358,9 @@ class TrainingDutyAssignment(models.Model):
             company = duty.company_id
             if duty.log_reminder_level == 0:
                 first |= duty
-                user, summary = duty.user_id, self.env._(
-                    "Duty log missing: %(duty)s", duty=duty.display_name
+                user, summary = (
+                    duty.user_id,
+                    self.env._("Duty log missing: %(duty)s", duty=duty.display_name),
                 )
             else:
                 if company not in supervisor:
@@ -356,10 +369,13 @@ class TrainingDutyAssignment(models.Model):
                     except UserError:
                         supervisor[company] = self.env["res.users"]
                 second |= duty
-                user, summary = supervisor[company], self.env._(
-                    "Duty log still missing: %(user)s, %(duty)s",
-                    user=duty.user_id.name,
-                    duty=duty.display_name,
+                user, summary = (
+                    supervisor[company],
+                    self.env._(
+                        "Duty log still missing: %(user)s, %(duty)s",
+                        user=duty.user_id.name,
+                        duty=duty.display_name,
+                    ),
                 )
             if user:
                 activities.append(

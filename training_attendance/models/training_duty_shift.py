@@ -2,7 +2,13 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 # Seed 003 §1-§2: the roles, and the three shifts of a campus day with their roles.
-DEFAULT_ROLES = ["front_desk", "head_teacher", "teaching_assistant", "duty_supervisor", "safety_officer"]
+DEFAULT_ROLES = [
+    "front_desk",
+    "head_teacher",
+    "teaching_assistant",
+    "duty_supervisor",
+    "safety_officer",
+]
 DEFAULT_SHIFTS = [
     (8.0, 12.0, ["front_desk", "head_teacher"]),
     (13.0, 18.0, ["teaching_assistant", "duty_supervisor"]),
@@ -86,8 +92,8 @@ class TrainingDutyShift(models.Model):
     @api.depends("name", "hour_from", "hour_to")
     def _compute_display_name(self):
         for shift in self:
-            begin = "%02d:%02d" % divmod(round(shift.hour_from * 60), 60)
-            end = "%02d:%02d" % divmod(round(shift.hour_to * 60), 60)
+            begin = "{:02d}:{:02d}".format(*divmod(round(shift.hour_from * 60), 60))
+            end = "{:02d}:{:02d}".format(*divmod(round(shift.hour_to * 60), 60))
             shift.display_name = f"{shift.name} {begin}-{end}"
 
     @api.model
@@ -143,18 +149,22 @@ class TrainingDutyShift(models.Model):
             ),
             (_("Evening"), _("Classroom order, emergencies, helping guardians at pick-up.")),
         ]
-        roles = self.env["training.duty.role"].sudo().create(
-            [
-                {
-                    "name": labels[code][0],
-                    "code": code,
-                    "duties": labels[code][1],
-                    "sequence": seq,
-                    "company_id": company.id,
-                }
-                for company in todo
-                for seq, code in enumerate(DEFAULT_ROLES)
-            ]
+        roles = (
+            self.env["training.duty.role"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": labels[code][0],
+                        "code": code,
+                        "duties": labels[code][1],
+                        "sequence": seq,
+                        "company_id": company.id,
+                    }
+                    for company in todo
+                    for seq, code in enumerate(DEFAULT_ROLES)
+                ]
+            )
         )
         by_key = {(role.company_id.id, role.code): role for role in roles}
         self.sudo().create(
@@ -194,7 +204,6 @@ class TrainingDutyShiftLine(models.Model):
     company_id = fields.Many2one(related="shift_id.company_id", store=True, string="Campus")
     role_id = fields.Many2one(
         comodel_name="training.duty.role",
-        string="Role",
         required=True,
         ondelete="restrict",
         check_company=True,

@@ -35,7 +35,6 @@ class TrainingDutySwap(models.Model):
     )
     colleague_id = fields.Many2one(
         comodel_name="res.users",
-        string="Colleague",
         required=True,
         tracking=True,
         domain=[("share", "=", False)],
@@ -108,7 +107,9 @@ class TrainingDutySwap(models.Model):
         """The duty supervisor approves: the duty goes to the colleague (the overlap check
         of the roster applies), both are told."""
         if not self.env.user.has_group("training_attendance.group_duty_supervisor"):
-            raise UserError(self.env._("Only a duty supervisor or a campus manager approves a swap."))
+            raise UserError(
+                self.env._("Only a duty supervisor or a campus manager approves a swap.")
+            )
         self._check_state(["accepted"], self.env._("Approving the swap"))
         for swap in self:
             swap.assignment_id.write({"user_id": swap.colleague_id.id})

@@ -138,14 +138,12 @@ class TrainingIncident(models.Model):
     is_emergency = fields.Boolean(compute="_compute_is_emergency", store=True)
     student_id = fields.Many2one(
         comodel_name="res.partner",
-        string="Student",
         domain=[("is_student", "=", True)],
         index=True,
         tracking=True,
     )
     guardian_id = fields.Many2one(
         comodel_name="res.partner",
-        string="Guardian",
         domain=[("is_guardian", "=", True)],
         tracking=True,
     )
@@ -179,7 +177,6 @@ class TrainingIncident(models.Model):
     )
     department_id = fields.Many2one(
         comodel_name="training.incident.department",
-        string="Department",
         check_company=True,
         tracking=True,
     )
@@ -403,8 +400,7 @@ class TrainingIncident(models.Model):
             if missing:
                 raise UserError(
                     self.env._(
-                        "Tick every step of the playbook before resolving %(ticket)s: "
-                        "%(steps)s.",
+                        "Tick every step of the playbook before resolving %(ticket)s: %(steps)s.",
                         ticket=ticket.name,
                         steps=", ".join(missing.mapped("name")),
                     )
@@ -472,7 +468,5 @@ class TrainingIncident(models.Model):
         policies = self.env["training.policy"]._get_for_companies(self.company_id)
         for ticket in self:
             if policies[ticket.company_id.id].absence_notice_email:
-                ticket.sudo().message_post_with_source(
-                    template, subtype_xmlid="mail.mt_comment"
-                )
+                ticket.sudo().message_post_with_source(template, subtype_xmlid="mail.mt_comment")
             ticket._guarded_write({"guardian_notified_at": fields.Datetime.now()})

@@ -3,7 +3,10 @@ from odoo.exceptions import ValidationError
 
 from .training_policy_roles import CAMPUS_ROLES
 
-CAMPUS_ROLES["duty_supervisor"] = ("duty_supervisor_id", "training_attendance.group_duty_supervisor")
+CAMPUS_ROLES["duty_supervisor"] = (
+    "duty_supervisor_id",
+    "training_attendance.group_duty_supervisor",
+)
 
 
 class TrainingPolicy(models.Model):

@@ -29,7 +29,9 @@ class TestDutyRoster(TrainingCase):
         super().setUpClass()
         cls.supervisor = cls._user("ta_duty_sup", "training_attendance.group_duty_supervisor")
         cls.staff = {
-            name: new_test_user(cls.env, login=f"ta_duty_{name}", groups="base.group_user", tz="UTC")
+            name: new_test_user(
+                cls.env, login=f"ta_duty_{name}", groups="base.group_user", tz="UTC"
+            )
             for name in "abcdefghi"
         }
         cls.policy = cls.env["training.policy"]._get_for_company(cls.company)
@@ -106,7 +108,9 @@ class TestDutyRoster(TrainingCase):
         by_user = {}
         for duty in duties:
             for other in by_user.get(duty.user_id, []):
-                self.assertFalse(duty.start < other.stop and other.start < duty.stop, duty.user_id.name)
+                self.assertFalse(
+                    duty.start < other.stop and other.start < duty.stop, duty.user_id.name
+                )
             by_user.setdefault(duty.user_id, []).append(duty)
         counts = Counter(duties.mapped(lambda d: d.user_id.login.removeprefix("ta_duty_")))
         # each pool shares its duties evenly
@@ -131,7 +135,9 @@ class TestDutyRoster(TrainingCase):
         self.env.invalidate_all()
         # measured: 16 queries for a month (120 duties), whatever the number of days
         with self.assertQueryCount(19):
-            duties, _unfilled = Duty._generate_roster(self.shifts, date(2027, 2, 1), date(2027, 2, 28))
+            duties, _unfilled = Duty._generate_roster(
+                self.shifts, date(2027, 2, 1), date(2027, 2, 28)
+            )
         self.assertEqual(len(duties), 20 * 6)
 
     def test_unfilled_slot_reported(self):
@@ -172,15 +178,22 @@ class TestDutyRoster(TrainingCase):
             company_id=campus_b.id,
             company_ids=[Command.set(campus_b.ids)],
         )
-        self.assertFalse(self.env["training.duty.assignment"].with_user(sup_b).search([("id", "in", duties.ids)]))
+        self.assertFalse(
+            self.env["training.duty.assignment"].with_user(sup_b).search([("id", "in", duties.ids)])
+        )
         self.assertEqual(
-            self.env["training.duty.assignment"].with_user(self.supervisor).search([("id", "in", duties.ids)]),
+            self.env["training.duty.assignment"]
+            .with_user(self.supervisor)
+            .search([("id", "in", duties.ids)]),
             duties,
         )
 
     def test_double_booking_refused(self):
         duties = self._generate(date(2026, 12, 1), date(2026, 12, 1)).duty_ids
-        front, head = (duties.filtered(lambda d, c=c: d.role_id.code == c and d.shift_id == self.shifts[0]) for c in ("front_desk", "head_teacher"))
+        front, head = (
+            duties.filtered(lambda d, c=c: d.role_id.code == c and d.shift_id == self.shifts[0])
+            for c in ("front_desk", "head_teacher")
+        )
         with self.assertRaisesRegex(ValidationError, "cannot be on two overlapping duties"):
             front.with_user(self.supervisor).write({"user_id": head.user_id.id})
         self.assertNotEqual(front.user_id, head.user_id)
@@ -189,8 +202,10 @@ class TestDutyRoster(TrainingCase):
         duties = self._generate(date(2026, 12, 1), date(2026, 12, 1)).duty_ids
         duty = duties.filtered(lambda d: d.role_id.code == "teaching_assistant")
         proposer, colleague = duty.user_id, (self.staff["e"] | self.staff["f"]) - duty.user_id
-        swap = self.env["training.duty.swap"].with_user(proposer).create(
-            {"assignment_id": duty.id, "colleague_id": colleague.id, "reason": "Doctor"}
+        swap = (
+            self.env["training.duty.swap"]
+            .with_user(proposer)
+            .create({"assignment_id": duty.id, "colleague_id": colleague.id, "reason": "Doctor"})
         )
         self.assertEqual(swap.activity_ids.user_id, colleague)
         with self.assertRaisesRegex(UserError, "Only the colleague asked accepts"):
@@ -203,12 +218,19 @@ class TestDutyRoster(TrainingCase):
         with self.assertRaisesRegex(UserError, "change only through its workflow"):
             swap.with_user(colleague).write({"state": "approved"})
         swap.with_user(self.supervisor).action_approve()
-        self.assertEqual((swap.state, swap.approved_by_id, duty.user_id), ("approved", self.supervisor, colleague))
+        self.assertEqual(
+            (swap.state, swap.approved_by_id, duty.user_id),
+            ("approved", self.supervisor, colleague),
+        )
         self.assertFalse(swap.activity_ids)
         self.env.flush_all()
         self.env.cr.precommit.run()  # the tracking messages are written at commit
-        tracked = duty.sudo().message_ids.tracking_value_ids.filtered(lambda t: t.field_id.name == "user_id")
-        self.assertEqual((tracked.old_value_char, tracked.new_value_char), (proposer.name, colleague.name))
+        tracked = duty.sudo().message_ids.tracking_value_ids.filtered(
+            lambda t: t.field_id.name == "user_id"
+        )
+        self.assertEqual(
+            (tracked.old_value_char, tracked.new_value_char), (proposer.name, colleague.name)
+        )
         told = swap.sudo().message_ids.filtered(lambda m: "Swap approved" in str(m.body))
         self.assertEqual(told.partner_ids, proposer.partner_id | colleague.partner_id)
 
@@ -227,7 +249,9 @@ class TestDutyRoster(TrainingCase):
         log_type = self.env.ref("training_attendance.mail_activity_duty_log")
 
         def log_activities():
-            return duty.activity_ids.filtered(lambda a: a.activity_type_id == log_type).mapped("user_id")
+            return duty.activity_ids.filtered(lambda a: a.activity_type_id == log_type).mapped(
+                "user_id"
+            )
 
         with freeze_time("2026-12-02 11:00"):
             run_duty_jobs(self.env)
@@ -243,7 +267,9 @@ class TestDutyRoster(TrainingCase):
             run_duty_jobs(self.env)
             run_duty_jobs(self.env)
             self.assertEqual(log_activities(), duty.user_id | self.supervisor)
-            self.assertEqual(len(duty.activity_ids.filtered(lambda a: a.activity_type_id == log_type)), 2)
+            self.assertEqual(
+                len(duty.activity_ids.filtered(lambda a: a.activity_type_id == log_type)), 2
+            )
             # the person on duty submits: work done is required, then the reminders close
             with self.assertRaisesRegex(UserError, "Write the work done"):
                 duty.with_user(duty.user_id).action_submit_log()

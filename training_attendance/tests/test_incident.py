@@ -17,8 +17,12 @@ class TestIncident(TrainingCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.front_desk = new_test_user(cls.env, login="ta_front_desk", groups="base.group_user", tz="UTC")
-        cls.colleague = new_test_user(cls.env, login="ta_colleague", groups="base.group_user", tz="UTC")
+        cls.front_desk = new_test_user(
+            cls.env, login="ta_front_desk", groups="base.group_user", tz="UTC"
+        )
+        cls.colleague = new_test_user(
+            cls.env, login="ta_colleague", groups="base.group_user", tz="UTC"
+        )
         cls.supervisor = cls._user("ta_inc_sup", "training_attendance.group_duty_supervisor")
         cls.policy = cls.env["training.policy"]._get_for_company(cls.company)
         cls.policy.duty_supervisor_id = cls.supervisor
@@ -36,7 +40,9 @@ class TestIncident(TrainingCase):
 
     def _ticket(self, user=None, **vals):
         form = Form(self.env["training.incident"].with_user(user or self.front_desk))
-        for key, value in dict({"category": "question", "student_id": self.student}, **vals).items():
+        for key, value in dict(
+            {"category": "question", "student_id": self.student}, **vals
+        ).items():
             setattr(form, key, value)
         return form.save()
 
@@ -47,7 +53,9 @@ class TestIncident(TrainingCase):
             ticket = self._ticket(category="complaint")
         with freeze_time("2026-12-04 09:00"):
             ticket.with_user(self.front_desk).action_start()
-        self.assertEqual((ticket.state, ticket.response_hours, ticket.response_late), ("in_progress", 1.5, True))
+        self.assertEqual(
+            (ticket.state, ticket.response_hours, ticket.response_late), ("in_progress", 1.5, True)
+        )
         with freeze_time("2026-12-07 10:00"):
             ticket.with_user(self.front_desk).action_resolve()
         self.assertEqual(
@@ -62,7 +70,12 @@ class TestIncident(TrainingCase):
         with freeze_time("2026-12-07 09:00"):
             quick.with_user(self.front_desk).action_resolve()
         self.assertEqual(
-            (quick.response_hours, quick.response_late, quick.resolution_hours, quick.resolution_late),
+            (
+                quick.response_hours,
+                quick.response_late,
+                quick.resolution_hours,
+                quick.resolution_late,
+            ),
             (0.75, False, 1.5, False),
         )
         with self.assertRaisesRegex(UserError, "change only through its workflow"):
@@ -74,14 +87,22 @@ class TestIncident(TrainingCase):
             ticket = self._ticket(category="unwell", guardian_id=self.guardian)
         self.assertEqual(
             ticket.step_ids.mapped("name"),
-            ["First aid given by the safety officer", "Guardian notified by phone", "Hospital contacted if needed"],
+            [
+                "First aid given by the safety officer",
+                "Guardian notified by phone",
+                "Hospital contacted if needed",
+            ],
         )
         # the guardian was notified through the notice channel (e-mail template)
         self.assertEqual(ticket.guardian_notified_at, datetime(2026, 12, 3, 10, 0))
-        notice = ticket.sudo().message_ids.filtered(lambda m: self.guardian.partner_share and self.guardian in m.partner_ids)
+        notice = ticket.sudo().message_ids.filtered(
+            lambda m: self.guardian.partner_share and self.guardian in m.partner_ids
+        )
         self.assertEqual(notice.subject, "Student 000: Student unwell")
         as_desk = ticket.with_user(self.front_desk)
-        with self.assertRaisesRegex(UserError, "Tick every step of the playbook.*Hospital contacted if needed"):
+        with self.assertRaisesRegex(
+            UserError, "Tick every step of the playbook.*Hospital contacted if needed"
+        ):
             as_desk.action_resolve()
         self.assertEqual(ticket.state, "reported")
         with self.assertRaisesRegex(UserError, "change only through its workflow"):
@@ -91,7 +112,9 @@ class TestIncident(TrainingCase):
         with freeze_time("2026-12-03 10:20"):
             as_desk.step_ids.write({"done": True})
         # ticking the first step was the first action
-        self.assertEqual((ticket.first_action_at, ticket.response_hours), (datetime(2026, 12, 3, 10, 20), 0.33))
+        self.assertEqual(
+            (ticket.first_action_at, ticket.response_hours), (datetime(2026, 12, 3, 10, 20), 0.33)
+        )
         self.assertEqual(ticket.step_ids.done_by_id, self.front_desk)
         with freeze_time("2026-12-03 11:00"):
             as_desk.action_resolve()
@@ -105,11 +128,17 @@ class TestIncident(TrainingCase):
                 {"incident_id": ticket.id, "score": "5"}
             )
         action = ticket.with_user(self.supervisor).action_open_callback()
-        wizard = Form(self.env[action["res_model"]].with_user(self.supervisor).with_context(action["context"]))
+        wizard = Form(
+            self.env[action["res_model"]]
+            .with_user(self.supervisor)
+            .with_context(**action["context"])
+        )
         wizard.score = "4"
         wizard.note = "Thanks for calling"
         wizard.save().action_confirm()
-        self.assertEqual((ticket.state, ticket.callback_score, ticket.satisfaction), ("closed", "4", 4))
+        self.assertEqual(
+            (ticket.state, ticket.callback_score, ticket.satisfaction), ("closed", "4", 4)
+        )
         self.assertIn(
             "Satisfaction call-back: 4 (Satisfied). Thanks for calling",
             ticket.sudo().message_ids.mapped(lambda m: str(m.body)).__str__(),
@@ -131,8 +160,12 @@ class TestIncident(TrainingCase):
         # staff: the tickets they report or handle; the supervisor: the campus
         self.assertFalse(Ticket.with_user(other).search([("id", "in", ids)]))
         self.assertEqual(Ticket.with_user(self.colleague).search([("id", "in", ids)]), ticket)
-        self.assertEqual(Ticket.with_user(self.front_desk).search([("id", "in", ids)]), ticket | to_sup)
-        self.assertEqual(Ticket.with_user(self.supervisor).search([("id", "in", ids)]), ticket | to_sup)
+        self.assertEqual(
+            Ticket.with_user(self.front_desk).search([("id", "in", ids)]), ticket | to_sup
+        )
+        self.assertEqual(
+            Ticket.with_user(self.supervisor).search([("id", "in", ids)]), ticket | to_sup
+        )
         with self.assertRaises(AccessError):
             to_sup.with_user(other).write({"description": "mine now"})
         # a second campus: its supervisor sees none of these, its tickets stay its own

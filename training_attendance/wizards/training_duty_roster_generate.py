@@ -69,7 +69,10 @@ class TrainingDutyRosterGenerate(models.TransientModel):
             Markup("<tr><td>%s</td><td class='text-end'>%s</td></tr>") % (user.name, number)
             for user, number in sorted(counts.items(), key=lambda item: (item[0].name, item[0].id))
         )
-        summary = Markup("<p>%s</p><table class='table table-sm'><tr><th>%s</th><th class='text-end'>%s</th></tr>%s</table>") % (
+        summary = Markup(
+            "<p>%s</p><table class='table table-sm'>"
+            "<tr><th>%s</th><th class='text-end'>%s</th></tr>%s</table>"
+        ) % (
             self.env._("%(count)s new duties.", count=len(duties)),
             self.env._("Person"),
             self.env._("Duties in the period"),
@@ -91,7 +94,9 @@ class TrainingDutyRosterGenerate(models.TransientModel):
                 self.env._("Slots that no qualified free person could take:"),
                 items,
             )
-        self.write({"state": "done", "duty_ids": [fields.Command.set(duties.ids)], "summary": summary})
+        self.write(
+            {"state": "done", "duty_ids": [fields.Command.set(duties.ids)], "summary": summary}
+        )
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,
@@ -112,5 +117,3 @@ class TrainingDutyRosterGenerate(models.TransientModel):
             ("date", "<=", self.date_to),
         ]
         return action
-
-
