@@ -64,6 +64,7 @@
         "demo/training_demo.xml",
         "demo/training_demo_attendance.xml",
         "demo/training_demo_invoices.xml",
+        "demo/training_duty_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -429,7 +429,7 @@ class TrainingIncident(models.Model):
             "context": {"default_incident_id": self.id},
         }
 
-    def _close_with_callback(self, score, note):
+    def action_close_callback(self, score, note=""):
         """Log the satisfaction call-back and close (a duty supervisor or campus manager)."""
         self.ensure_one()
         if not self.env.user.has_group("training_attendance.group_duty_supervisor"):

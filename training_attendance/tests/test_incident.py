@@ -122,7 +122,7 @@ class TestIncident(TrainingCase):
             as_desk.step_ids[0].write({"done": False})
         # only a duty supervisor closes, after the call-back, with the score kept
         with self.assertRaisesRegex(UserError, "Only a duty supervisor"):
-            ticket.with_user(self.front_desk)._close_with_callback("5", "")
+            ticket.with_user(self.front_desk).action_close_callback("5", "")
         with self.assertRaises(AccessError):
             self.env["training.incident.callback"].with_user(self.front_desk).create(
                 {"incident_id": ticket.id, "score": "5"}

@@ -24,5 +24,5 @@ class TrainingIncidentCallback(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.incident_id._close_with_callback(self.score, self.note)
+        self.incident_id.action_close_callback(self.score, self.note)
         return {"type": "ir.actions.act_window_close"}
