@@ -28,3 +28,4 @@ from . import test_timezone
 from . import test_campus_day
 from . import test_duty_roster
 from . import test_incident
+from . import test_ui_incident
