@@ -72,8 +72,15 @@ class TrainingDutyAssignment(models.Model):
         string="Log on time",
         compute="_compute_log_on_time",
         store=True,
-        aggregator="sum",
         help="The duty log was submitted by the end of the shift's day (campus time).",
+    )
+    logs_on_time = fields.Integer(
+        string="Logs on time",
+        compute="_compute_log_on_time",
+        store=True,
+        aggregator="sum",
+        help="1 when the duty log was submitted by the end of the shift's day: summed in the "
+        "duty KPIs.",
     )
     log_reminder_level = fields.Integer(
         readonly=True,
@@ -95,6 +102,7 @@ class TrainingDutyAssignment(models.Model):
                 duty.log_submitted_at
                 and duty.company_id._training_date(duty.log_submitted_at) <= duty.date
             )
+            duty.logs_on_time = int(duty.log_on_time)
 
     @api.constrains("start", "stop")
     def _check_start_stop(self):

@@ -217,16 +217,10 @@ class TrainingIncident(models.Model):
         help="From the report to the resolution, in working hours of the campus calendar.",
     )
     response_late = fields.Boolean(
-        string="Response over target",
-        compute="_compute_late",
-        store=True,
-        aggregator="sum",
+        string="Response over target", compute="_compute_late", store=True
     )
     resolution_late = fields.Boolean(
-        string="Resolution over target",
-        compute="_compute_late",
-        store=True,
-        aggregator="sum",
+        string="Resolution over target", compute="_compute_late", store=True
     )
     callback_score = fields.Selection(
         selection=[
@@ -243,6 +237,12 @@ class TrainingIncident(models.Model):
     )
     satisfaction = fields.Integer(
         compute="_compute_satisfaction", store=True, aggregator="avg", string="Satisfaction score"
+    )
+    late_response_count = fields.Integer(
+        string="Responses over target",
+        compute="_compute_late",
+        store=True,
+        aggregator="sum",
     )
     ticket_count = fields.Integer(string="Tickets", default=1, readonly=True, aggregator="sum")
 
@@ -266,6 +266,7 @@ class TrainingIncident(models.Model):
                 and ticket.resolved_at
                 and ticket.resolution_hours > policy.incident_resolution_target_hours
             )
+            ticket.late_response_count = int(ticket.response_late)
 
     @api.depends("callback_score")
     def _compute_satisfaction(self):

@@ -64,7 +64,7 @@ class TrainingDutyRosterGenerate(models.TransientModel):
                 ("date", "<=", self.date_to),
             ]
         )
-        counts = Counter(period.mapped("user_id"))
+        counts = Counter(duty.user_id for duty in period)
         rows = Markup("").join(
             Markup("<tr><td>%s</td><td class='text-end'>%s</td></tr>") % (user.name, number)
             for user, number in sorted(counts.items(), key=lambda item: (item[0].name, item[0].id))
