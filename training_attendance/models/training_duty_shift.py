@@ -97,18 +97,8 @@ class TrainingDutyShift(models.Model):
             shift.display_name = f"{shift.name} {begin}-{end}"
 
     @api.model
-    def _create_campus_defaults(self, companies):
-        """The roles and three shifts of seed 003 for each campus that has none yet."""
-        companies = companies.sudo()
-        done = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("company_id", "in", companies.ids)])
-            .company_id
-        )
-        todo = companies - done
-        if not todo:
-            return
+    def _default_labels(self):
+        """Names and duties of the default roles and shifts, in the language of ``self``."""
         _ = self.env._
         labels = {
             "front_desk": (
@@ -149,6 +139,22 @@ class TrainingDutyShift(models.Model):
             ),
             (_("Evening"), _("Classroom order, emergencies, helping guardians at pick-up.")),
         ]
+        return labels, shift_labels
+
+    @api.model
+    def _create_campus_defaults(self, companies):
+        """The roles and three shifts of seed 003 for each campus that has none yet."""
+        companies = companies.sudo()
+        done = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("company_id", "in", companies.ids)])
+            .company_id
+        )
+        todo = companies - done
+        if not todo:
+            return
+        labels, shift_labels = self.with_context(lang="en_US")._default_labels()
         roles = (
             self.env["training.duty.role"]
             .sudo()
@@ -167,7 +173,7 @@ class TrainingDutyShift(models.Model):
             )
         )
         by_key = {(role.company_id.id, role.code): role for role in roles}
-        self.sudo().create(
+        shifts = self.sudo().create(
             [
                 {
                     "name": shift_labels[index][0],
@@ -186,6 +192,24 @@ class TrainingDutyShift(models.Model):
                 for index, (hour_from, hour_to, codes) in enumerate(DEFAULT_SHIFTS)
             ]
         )
+        self._translate_defaults(roles, shifts)
+
+    def _translate_defaults(self, roles, shifts):
+        """The default names and duties in every other installed language (zh_CN...), as
+        a campus created in English reads them in Chinese."""
+        for lang, _name in self.env["res.lang"].get_installed():
+            if lang == "en_US":
+                continue
+            labels, shift_labels = self.with_context(lang=lang)._default_labels()
+            for role in roles.with_context(lang=lang):
+                role.write({"name": labels[role.code][0], "duties": labels[role.code][1]})
+            for index, shift in enumerate(shifts.with_context(lang=lang)):
+                shift.write(
+                    {
+                        "name": shift_labels[index % len(DEFAULT_SHIFTS)][0],
+                        "duties": shift_labels[index % len(DEFAULT_SHIFTS)][1],
+                    }
+                )
 
     @api.model
     def _create_defaults_for_all_campuses(self):
