@@ -59,6 +59,7 @@
         "views/training_duty_views.xml",
         "views/training_incident_views.xml",
         "views/training_duty_menus.xml",
+        "report/training_duty_roster_report.xml",
     ],
     "demo": [
         "demo/training_demo.xml",

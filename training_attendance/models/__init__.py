@@ -37,3 +37,4 @@ from . import training_duty_shift
 from . import training_duty_assignment
 from . import training_duty_swap
 from . import training_incident
+from . import training_duty_export

@@ -1,7 +1,9 @@
+import io
 import re
 from collections import Counter
 from datetime import date, datetime
 
+import openpyxl
 from freezegun import freeze_time
 
 from odoo import Command
@@ -286,3 +288,29 @@ class TestDutyRoster(TrainingCase):
             self.assertFalse(duty.log_on_time)
             with self.assertRaisesRegex(UserError, "submitted: it can no longer change"):
                 duty.with_user(duty.user_id).write({"log_work_done": "Changed"})
+
+    def test_roster_printed_and_exported(self):
+        duties = self._generate(date(2026, 12, 1), date(2026, 12, 1)).duty_ids
+        as_sup = duties.with_user(self.supervisor)
+        html, _format = (
+            self.env["ir.actions.report"]
+            .with_user(self.supervisor)
+            ._render_qweb_html("training_attendance.report_duty_roster", as_sup.ids)
+        )
+        html = html.decode()
+        self.assertIn(f"Duty roster: <span>{self.company.name}</span>", html)
+        self.assertIn("<span>18:30</span> - <span>20:30</span>", html)
+        for duty in duties:
+            self.assertIn(duty.user_id.name, html)
+        action = as_sup.action_export_roster_xlsx()
+        attachment = self.env["ir.attachment"].browse(
+            int(action["url"].split("/")[3].split("?")[0])
+        )
+        workbook = openpyxl.load_workbook(io.BytesIO(attachment.raw))
+        rows = list(workbook.active.iter_rows(values_only=True))
+        self.assertEqual(rows[0][:7], ("Campus", "Date", "From", "To", "Shift", "Role", "On duty"))
+        self.assertEqual(len(rows), 7)
+        self.assertEqual(
+            rows[1][2:7],
+            ("08:00", "12:00", "Morning", "Front desk", duties.sorted("start")[0].user_id.name),
+        )
