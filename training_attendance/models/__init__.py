@@ -38,3 +38,4 @@ from . import training_duty_assignment
 from . import training_duty_swap
 from . import training_incident
 from . import training_duty_export
+from . import training_duty_kpi

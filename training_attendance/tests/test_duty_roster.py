@@ -314,3 +314,36 @@ class TestDutyRoster(TrainingCase):
             rows[1][2:7],
             ("08:00", "12:00", "Morning", "Front desk", duties.sorted("start")[0].user_id.name),
         )
+
+    def test_kpis_and_best_duty_officer(self):
+        """November 2026: a logs on time and handles a ticket called back "very
+        satisfied", b logs late: a is the month's best duty officer."""
+        duties = self._generate(date(2026, 11, 2), date(2026, 11, 3)).duty_ids
+        a, b = self.staff["a"], self.staff["b"]
+        duty_a, duty_b = (duties.filtered(lambda d, u=u: d.user_id == u) for u in (a, b))
+        self.assertEqual((duty_a.date, duty_b.date), (date(2026, 11, 2), date(2026, 11, 3)))
+        with freeze_time("2026-11-02 20:00"):
+            duty_a.with_user(a).write({"log_work_done": "Check-in"})
+            duty_a.with_user(a).action_submit_log()
+            ticket = self.env["training.incident"].with_user(a).create({"category": "question"})
+            ticket.with_user(a).action_resolve()
+            ticket.with_user(self.supervisor).action_close_callback("5")
+        with freeze_time("2026-11-05 09:00"):
+            duty_b.with_user(b).write({"log_work_done": "Check-in"})
+            duty_b.with_user(b).action_submit_log()
+        self.env.flush_all()
+        kpis = self.env["training.duty.kpi"].search(
+            [("company_id", "=", self.company.id), ("month", "=", date(2026, 11, 1))]
+        )
+        kpi_a, kpi_b = (kpis.filtered(lambda k, u=u: k.user_id == u) for u in (a, b))
+        self.assertEqual(
+            (kpi_a.shifts_done, kpi_a.logs_on_time, kpi_a.on_time_rate, kpi_a.ticket_count),
+            (1, 1, 100.0, 1),
+        )
+        self.assertEqual((kpi_a.satisfaction, kpi_a.rank), (5.0, 1))
+        self.assertEqual((kpi_b.shifts_done, kpi_b.logs_on_time, kpi_b.on_time_rate), (1, 0, 0.0))
+        self.assertEqual(kpis.filtered(lambda k: k.rank == 1).user_id, a)
+        # staff read their own line only
+        self.assertEqual(
+            self.env["training.duty.kpi"].with_user(b).search([("id", "in", kpis.ids)]), kpi_b
+        )
