@@ -281,6 +281,9 @@ class TrainingIncident(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if not self.env.su:
+                # the reporter is whoever opens the ticket, for a guardian or a student too
+                vals["reported_by_id"] = self.env.user.id
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("training.incident") or "/"
         tickets = super().create(vals_list)
@@ -289,6 +292,16 @@ class TrainingIncident(models.Model):
         return tickets
 
     def write(self, vals):
+        if not self.env.su:
+            if "reported_by_id" in vals or "name" in vals:
+                raise UserError(self.env._("The reference and the reporter of a ticket are kept."))
+            if "reported_at" in vals and self.filtered("first_action_at"):
+                raise UserError(
+                    self.env._(
+                        "The time reported cannot change once the ticket was answered: it "
+                        "measures the response time."
+                    )
+                )
         if "category" in vals and self.filtered(lambda t: t.state != "reported"):
             raise UserError(self.env._("The category of a ticket changes only while reported."))
         res = super().write(vals)

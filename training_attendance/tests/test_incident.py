@@ -80,7 +80,14 @@ class TestIncident(TrainingCase):
         )
         with self.assertRaisesRegex(UserError, "change only through its workflow"):
             quick.with_user(self.front_desk).write({"response_hours": 0.1})
-        self.assertEqual(quick.response_hours, 0.75)
+        with self.assertRaisesRegex(UserError, "cannot change once the ticket was answered"):
+            quick.with_user(self.front_desk).write({"reported_at": datetime(2026, 12, 7, 8, 0)})
+        with self.assertRaisesRegex(UserError, "reporter of a ticket are kept"):
+            quick.with_user(self.front_desk).write({"reported_by_id": self.colleague.id})
+        self.assertEqual(
+            (quick.response_hours, quick.reported_at, quick.reported_by_id),
+            (0.75, datetime(2026, 12, 4, 16, 30), self.front_desk),
+        )
 
     def test_playbook_must_be_ticked(self):
         with freeze_time("2026-12-03 10:00"):
