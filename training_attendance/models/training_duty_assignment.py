@@ -231,8 +231,9 @@ class TrainingDutyAssignment(models.Model):
 
         Every open day of each campus gets each shift; for each role of the shift the
         qualified person with the fewest duties of the period is taken (then the one who
-        waited longest, then the oldest account), never someone already on an overlapping
-        duty (existing ones included). A slot already filled in the period is kept: the
+        waited longest, then the oldest account) among those who work on the campus (its
+        allowed companies), never someone already on an overlapping duty (existing ones
+        included). A slot already filled in the period is kept: the
         generation can run twice."""
         vals_list, unfilled = [], []
         shifts = shifts.sudo()
@@ -279,6 +280,7 @@ class TrainingDutyAssignment(models.Model):
                             user
                             for user in line.role_id.user_ids
                             if user.active
+                            and company in user.company_ids
                             and not any(b < stop and start < e for b, e in busy[user.id])
                         ]
                         free.sort(key=lambda u: (count[u.id], last[u.id], u.id))
