@@ -225,6 +225,21 @@ class TestDutyRoster(TrainingCase):
             swap.with_user(colleague).action_approve()
         with self.assertRaisesRegex(UserError, "change only through its workflow"):
             swap.with_user(colleague).write({"state": "approved"})
+        # the colleague is put on an overlapping duty meanwhile: the approval is refused
+        busy = self.env["training.duty.assignment"].create(
+            {
+                "shift_id": duty.shift_id.id,
+                "role_id": self.roles["duty_supervisor"].id,
+                "user_id": colleague.id,
+                "date": duty.date,
+                "start": duty.start,
+                "stop": duty.stop,
+            }
+        )
+        with self.assertRaisesRegex(ValidationError, "cannot be on two overlapping duties"):
+            swap.with_user(self.supervisor).action_approve()
+        self.assertEqual((swap.state, duty.user_id), ("accepted", proposer))
+        busy.unlink()
         swap.with_user(self.supervisor).action_approve()
         self.assertEqual(
             (swap.state, swap.approved_by_id, duty.user_id),
