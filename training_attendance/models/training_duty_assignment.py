@@ -233,8 +233,8 @@ class TrainingDutyAssignment(models.Model):
         qualified person with the fewest duties of the period is taken (then the one who
         waited longest, then the oldest account) among those who work on the campus (its
         allowed companies), never someone already on an overlapping duty (existing ones
-        included). A slot already filled in the period is kept: the
-        generation can run twice."""
+        included) nor on approved time off (with ``hr_holidays``). A slot already filled in
+        the period is kept: the generation can run twice."""
         vals_list, unfilled = [], []
         shifts = shifts.sudo()
         if not shifts:
@@ -263,6 +263,8 @@ class TrainingDutyAssignment(models.Model):
             if date_from <= row["date"] <= date_to:
                 count[row["user_id"][0]] += 1
                 last[row["user_id"][0]] = max(last[row["user_id"][0]], row["start"])
+        for user_id, begin, end in self._approved_time_off(users, span_from, span_to):
+            busy[user_id].append((begin, end))
         for company in companies:
             tz = company._training_tz()
             campus_shifts = shifts.filtered(lambda s, c=company: s.company_id == c)
@@ -302,6 +304,26 @@ class TrainingDutyAssignment(models.Model):
                         if needed > len(free):
                             unfilled.append((shift, day, line.role_id, needed - len(free)))
         return vals_list, unfilled
+
+    @api.model
+    def _approved_time_off(self, users, span_from, span_to):
+        """``[(user id, start, stop)]`` of the approved time off of ``users`` in the span,
+        where Odoo's Time Off (``hr_holidays``) is installed: nobody is rostered on it."""
+        if "hr.leave" not in self.env:
+            return []
+        leaves = (
+            self.env["hr.leave"]
+            .sudo()
+            .search(
+                [
+                    ("state", "=", "validate"),
+                    ("employee_id.user_id", "in", users.ids),
+                    ("date_from", "<", span_to),
+                    ("date_to", ">", span_from),
+                ]
+            )
+        )
+        return [(leave.employee_id.user_id.id, leave.date_from, leave.date_to) for leave in leaves]
 
     @api.model
     def _generate_roster(self, shifts, date_from, date_to):
