@@ -85,6 +85,16 @@ class TrainingDutySwap(models.Model):
             )
         return swaps
 
+    def write(self, vals):
+        if not self.env.su and {"assignment_id", "colleague_id", "proposer_id"} & set(vals):
+            raise UserError(
+                self.env._(
+                    "The duty and the colleague of a swap request are kept: cancel it and "
+                    "propose a new one."
+                )
+            )
+        return super().write(vals)
+
     def action_accept(self):
         self._check_state(["requested"], self.env._("Accepting the swap"))
         for swap in self:

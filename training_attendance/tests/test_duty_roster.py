@@ -216,6 +216,8 @@ class TestDutyRoster(TrainingCase):
             .create({"assignment_id": duty.id, "colleague_id": colleague.id, "reason": "Doctor"})
         )
         self.assertEqual(swap.activity_ids.user_id, colleague)
+        with self.assertRaisesRegex(UserError, "colleague of a swap request are kept"):
+            swap.with_user(proposer).write({"colleague_id": self.staff["a"].id})
         with self.assertRaisesRegex(UserError, "Only the colleague asked accepts"):
             swap.with_user(proposer).action_accept()
         swap.with_user(colleague).action_accept()
