@@ -24,6 +24,7 @@
     ],
     "data": [
         "security/security.xml",
+        "security/duty_groups.xml",
         "security/ir.model.access.csv",
         "security/rules.xml",
         "security/retention_rules.xml",
@@ -70,6 +71,12 @@
         "views/registration_templates.xml",
         "report/enrollment_contract_report.xml",
         "views/enrollment_signature_views.xml",
+        "security/duty_security.xml",
+        "data/duty_data.xml",
+        "views/training_duty_views.xml",
+        "views/training_incident_views.xml",
+        "views/training_duty_menus.xml",
+        "report/training_duty_roster_report.xml",
     ],
     "demo": [
         "demo/training_demo.xml",
@@ -77,6 +84,7 @@
         "demo/training_demo_invoices.xml",
         "demo/training_home_demo.xml",
         "demo/training_demo_portal.xml",
+        "demo/training_duty_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

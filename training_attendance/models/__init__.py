@@ -37,3 +37,10 @@ from . import res_users_home
 from . import training_portal
 from . import training_registration
 from . import training_enrollment_signature
+from . import training_policy_duty
+from . import training_duty_shift
+from . import training_duty_assignment
+from . import training_duty_swap
+from . import training_incident
+from . import training_duty_export
+from . import training_duty_kpi

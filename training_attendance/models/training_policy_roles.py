@@ -123,6 +123,7 @@ class TrainingPolicy(models.Model):
         self.ensure_one()
         labels = dict(self._fields["escalation_reminder_role"]._description_selection(self.env))
         labels["finance_officer"] = self.env._("Finance officer")
+        labels["duty_supervisor"] = self.env._("Duty supervisor")
         campus = self.company_id
         if role in ("head_teacher", "counselor"):
             user = self.env["res.users"]

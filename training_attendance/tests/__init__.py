@@ -34,3 +34,6 @@ from . import test_portal_registration
 from . import test_portal_signature
 from . import test_portal_payment
 from . import test_portal_tour
+from . import test_duty_roster
+from . import test_incident
+from . import test_ui_incident

@@ -3,3 +3,5 @@ from . import training_enrollment_transition
 from . import training_enrollment_renewal
 from . import training_refund_refuse
 from . import training_reward_wizard
+from . import training_duty_roster_generate
+from . import training_incident_callback
