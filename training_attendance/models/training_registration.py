@@ -497,22 +497,14 @@ class TrainingRegistration(models.Model):
                 )
 
     def _reviewer(self):
-        """The campus's attendance clerk (the policy's role), else nobody."""
+        """The campus's attendance clerk, as its policy names it (``_role_user``), else
+        nobody: the registration then waits in the list of registrations to review."""
         self.ensure_one()
-        users = (
-            self.env["res.users"]
-            .sudo()
-            .search(
-                [
-                    ("groups_id", "in", self.env.ref(REVIEW_GROUPS).id),
-                    ("company_ids", "in", self.company_id.id),
-                    ("share", "=", False),
-                ],
-                limit=1,
-                order="id",
-            )
-        )
-        return users
+        policy = self.env["training.policy"].sudo()._get_for_company(self.company_id)
+        try:
+            return policy._role_user("attendance_clerk")
+        except UserError:
+            return self.env["res.users"]
 
     # ------------------------------------------------------------------ review
     def action_request_info(self):

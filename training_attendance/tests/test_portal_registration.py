@@ -107,6 +107,7 @@ class TestPortalRegistration(TrainingCase, HttpCase):
         self.assertFalse(self._registrations())
 
     def test_submission_creates_a_registration_not_partners(self):
+        self.policy.attendance_clerk_id = self.clerk
         partners = self.env["res.partner"].search_count([])
         page = self._post(**VALID)
         self.assertIn("Your registration is received.", page.text)
@@ -118,10 +119,8 @@ class TestPortalRegistration(TrainingCase, HttpCase):
         self.assertEqual(self.env["res.partner"].search_count([]), partners)
         mail = self.env["mail.mail"].search([("email_to", "=", "li.hua@example.com")])
         self.assertIn("We received the registration of Li Xiaoming", mail.subject)
-        self.assertTrue(
-            registration.activity_ids.user_id.has_group(
-                "training_attendance.group_attendance_clerk"
-            )
+        self.assertEqual(
+            registration.activity_ids.user_id, self.clerk, "the clerk the campus policy names"
         )
 
     def test_honeypot_and_rate_limit_create_nothing(self):
