@@ -12,7 +12,7 @@
     "application": True,
     "installable": True,
     "post_init_hook": "_create_campus_policies",
-    "depends": ["mail", "sms", "base_automation", "product", "resource", "account"],
+    "depends": ["mail", "sms", "base_automation", "product", "resource", "account", "rating"],
     "data": [
         "security/security.xml",
         "security/ir.model.access.csv",
@@ -53,6 +53,12 @@
         "views/res_partner_risk_views.xml",
         "views/training_followup_views.xml",
         "views/training_ladder_views.xml",
+        "security/kpi_rules.xml",
+        "data/monthly_report_data.xml",
+        "data/monthly_report_mail.xml",
+        "report/training_monthly_report.xml",
+        "views/training_kpi_views.xml",
+        "views/training_monthly_report_views.xml",
     ],
     "demo": [
         "demo/training_demo.xml",

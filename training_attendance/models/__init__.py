@@ -32,3 +32,7 @@ from . import training_session_followup
 from . import res_partner_followup
 from . import mail_activity
 from . import ir_attachment
+from . import training_policy_kpi
+from . import training_kpi
+from . import training_monthly_report
+from . import training_makeup_rating

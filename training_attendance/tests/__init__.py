@@ -26,3 +26,4 @@ from . import test_integrity_rpc
 from . import test_followup_rules
 from . import test_timezone
 from . import test_campus_day
+from . import test_kpi
