@@ -27,3 +27,4 @@ from . import test_followup_rules
 from . import test_timezone
 from . import test_campus_day
 from . import test_kpi
+from . import test_monthly_report

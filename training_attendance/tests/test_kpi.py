@@ -207,3 +207,22 @@ class TestKpi(TrainingCase):
             strings = book.read("xl/sharedStrings.xml").decode()
         self.assertNotIn("<f>", sheet)
         self.assertIn("=1+1", strings)
+
+    def test_rating_request_goes_to_the_guardian_when_a_make_up_is_done(self):
+        message = self.env["mail.message"].search(
+            [
+                ("model", "=", "training.makeup"),
+                ("res_id", "=", self.m_s1.id),
+                ("body", "ilike", "/rate/"),
+            ]
+        )
+        self.assertEqual(len(message), 1)
+        self.assertEqual(message.partner_ids, self.s1.guardian_link_ids.guardian_id)
+        self.assertEqual(self.m_s1._rating_get_operator(), self.m_s1.teacher_id.partner_id)
+        rating = self.m_s1.rating_ids
+        self.assertEqual((rating.partner_id, rating.consumed), (message.partner_ids, False))
+        # the guardian clicks a face: the rating is stored on the make-up
+        self.m_s1.rating_apply(3, token=rating.access_token, feedback="OK")
+        self.assertEqual((self.m_s1.rating_last_value, rating.consumed), (3.0, True))
+        # a make-up still to plan asks nothing
+        self.assertFalse(self.m_s0.rating_ids)
