@@ -1,10 +1,12 @@
 from datetime import date, datetime
 from unittest.mock import patch
 
+import psycopg2
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
 
 from .common import TrainingCase
 
@@ -121,7 +123,11 @@ class TestMonthlyReport(TrainingCase):
         Comment = self.env["training.monthly.comment"].with_user(self.teacher)
         with self.assertRaisesRegex(ValidationError, "from 0 to 100"):
             Comment.create({"enrollment_id": self.enrollments[1].id, "score": 101})
-        with self.assertRaises(Exception), self.cr.savepoint():
+        with (
+            self.assertRaises(psycopg2.errors.UniqueViolation),
+            mute_logger("odoo.sql_db"),
+            self.cr.savepoint(),
+        ):
             Comment.create({"enrollment_id": self.enrollments[0].id, "month": date(2026, 10, 2)})
         # another teacher can neither read nor write the comments of this class
         comment = self.env["training.monthly.comment"].search(
