@@ -8,7 +8,9 @@
 #   side by side with OpenEduCat's attendance sheet when OPENEDUCAT names the addons
 #   folder of an openeducat_erp 18.0 checkout (installed in the same database);
 #   load: N teachers at once through JSON-RPC on Odoo started with --workers=4
-#   (--teachers 50 --ramp 30 --think 1 --port 8469 --wait 180).
+#   (--teachers 50 --ramp 30 --think 1 --port 8469 --wait 180);
+#   monthly: the monthly report job, PDFs rendered per batch in one wkhtmltopdf call
+#   (--students 20000 --campuses 50 --batch 100 --batches 5; --batches 0 renders all).
 # BENCH_DB_PREFIX names the database (default ta_bench).
 set -euo pipefail
 # shellcheck source=scripts/odoo_env.sh
@@ -16,7 +18,7 @@ source "$(dirname "$0")/odoo_env.sh"
 cd "$REPO_ROOT"
 BENCH=attendance
 case "${1:-}" in
-    attendance | followup | retention | teacher | load) BENCH=$1; shift ;;
+    attendance | followup | retention | teacher | load | monthly) BENCH=$1; shift ;;
 esac
 WORK=$(mktemp -d)
 DB="${BENCH_DB_PREFIX:-ta_bench}_$(date +%Y%m%d%H%M%S)_$$"

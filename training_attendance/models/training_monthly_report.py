@@ -148,6 +148,8 @@ class TrainingMonthlyReport(models.Model):
                 order="is_primary desc, id",
             )
         )
+        # one read for all: the per-student recordsets below do not prefetch together
+        links.guardian_id.fetch(["email", "lang"])
         guardians = defaultdict(lambda: self.env["res.partner"])
         for link in links:
             guardians[link.student_id.id] |= link.guardian_id
@@ -394,39 +396,39 @@ class TrainingMonthlyReport(models.Model):
         students = students.with_context(lang=None).sudo()
         guardians, langs = self._family(students)
         contents = self._render_pdfs(students, month, company)
-        reports = self.sudo().create(
-            [
-                {
-                    "student_id": student.id,
-                    "company_id": company.id,
-                    "month": month,
-                    "sent_at": fields.Datetime.now(),
-                    "guardian_ids": [Command.set(guardians[student.id].filtered("email").ids)],
-                    "lang": langs[student.id],
-                }
-                for student in students
-            ]
-        )
         attachments = (
             self.env["ir.attachment"]
             .sudo()
             .create(
                 [
                     {
-                        "name": contents[report.student_id.id][1],
-                        "raw": contents[report.student_id.id][0],
+                        "name": contents[student.id][1],
+                        "raw": contents[student.id][0],
                         "res_model": "res.partner",
-                        "res_id": report.student_id.id,
+                        "res_id": student.id,
                         "mimetype": "application/pdf"
-                        if contents[report.student_id.id][1].endswith(".pdf")
+                        if contents[student.id][1].endswith(".pdf")
                         else "text/html",
                     }
-                    for report in reports
+                    for student in students
                 ]
             )
         )
-        for report, attachment in zip(reports, attachments, strict=True):
-            report.attachment_id = attachment
+        now = fields.Datetime.now()
+        reports = self.sudo().create(
+            [
+                {
+                    "student_id": student.id,
+                    "company_id": company.id,
+                    "month": month,
+                    "sent_at": now,
+                    "guardian_ids": [Command.set(guardians[student.id].filtered("email").ids)],
+                    "lang": langs[student.id],
+                    "attachment_id": attachment.id,
+                }
+                for student, attachment in zip(students, attachments, strict=True)
+            ]
+        )
         reports._post_and_mail()
         return reports
 

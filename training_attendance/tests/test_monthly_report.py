@@ -231,3 +231,13 @@ class TestMonthlyReport(TrainingCase):
             self.Monthly.search([("student_id", "=", self.s0.id)]).sent_at,
             datetime(2026, 11, 1, 8, 0),
         )
+
+    def test_figures_cost_the_same_queries_for_one_student_or_many(self):
+        # measured: 11 queries for one student, 13 for the three (the benchmark: 149
+        # queries per batch of 100 students, 98 per batch of 50, rendering included)
+        self.env.invalidate_all()
+        with self.assertQueryCount(11):
+            self.Monthly._report_values(self.s0, OCTOBER)
+        self.env.invalidate_all()
+        with self.assertQueryCount(13):
+            self.Monthly._report_values(self.students, OCTOBER)
