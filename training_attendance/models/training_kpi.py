@@ -45,10 +45,10 @@ class TrainingKpi(models.Model):
     date = fields.Date(readonly=True, help="Day of the fact in its campus's time zone.")
     due_at = fields.Datetime(string="Counted from", readonly=True)
     company_id = fields.Many2one(comodel_name="res.company", string="Campus", readonly=True)
-    teacher_id = fields.Many2one(comodel_name="res.users", string="Teacher", readonly=True)
-    counselor_id = fields.Many2one(comodel_name="res.users", string="Counselor", readonly=True)
-    student_id = fields.Many2one(comodel_name="res.partner", string="Student", readonly=True)
-    class_id = fields.Many2one(comodel_name="training.class", string="Class", readonly=True)
+    teacher_id = fields.Many2one(comodel_name="res.users", readonly=True)
+    counselor_id = fields.Many2one(comodel_name="res.users", readonly=True)
+    student_id = fields.Many2one(comodel_name="res.partner", readonly=True)
+    class_id = fields.Many2one(comodel_name="training.class", readonly=True)
     hit = fields.Integer(
         string="Met",
         readonly=True,
@@ -212,7 +212,7 @@ class TrainingKpi(models.Model):
 
 
 class MailActivityType(models.Model):
-    _inherit = "mail.activity.type"
+    _inherit = "mail.activity.type"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _training_keep_followups_done(self):

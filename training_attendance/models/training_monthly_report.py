@@ -1,12 +1,14 @@
 from collections import defaultdict
 from datetime import date, datetime, time
 
+import babel
+import babel.dates
 import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL
 
 REPORT_XMLID = "training_attendance.action_report_monthly_attendance"
 # students per batch of the monthly job: one wkhtmltopdf call and a few queries each
@@ -131,7 +133,9 @@ class TrainingMonthlyReport(models.Model):
 
     @api.model
     def _month_label(self, month, lang):
-        return format_date(self.env, month, lang_code=lang, date_format="MMMM y")
+        """ "November 2026", "2026年11月": the month as the guardian's language writes it."""
+        locale = babel.Locale.parse(lang or "en_US")
+        return babel.dates.format_skeleton("yMMMM", month, locale=locale)
 
     # ------------------------------------------------------------------ recipients
     @api.model
