@@ -12,7 +12,7 @@
     "application": True,
     "installable": True,
     "post_init_hook": "_create_campus_policies",
-    "depends": ["mail", "sms", "base_automation", "product", "resource", "account", "rating"],
+    "depends": ["mail", "sms", "base_automation", "product", "resource", "account", "rating", "spreadsheet_dashboard"],
     "data": [
         "security/security.xml",
         "security/ir.model.access.csv",
@@ -59,6 +59,7 @@
         "report/training_monthly_report.xml",
         "views/training_kpi_views.xml",
         "views/training_monthly_report_views.xml",
+        "data/kpi_dashboard.xml",
     ],
     "demo": [
         "demo/training_demo.xml",

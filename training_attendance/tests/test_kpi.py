@@ -226,3 +226,14 @@ class TestKpi(TrainingCase):
         self.assertEqual((self.m_s1.rating_last_value, rating.consumed), (3.0, True))
         # a make-up still to plan asks nothing
         self.assertFalse(self.m_s0.rating_ids)
+
+    def test_the_dashboard_is_for_managers_and_directors(self):
+        dashboard = self.env.ref("training_attendance.spreadsheet_dashboard_training_kpi")
+        Dashboard = self.env["spreadsheet.dashboard"]
+        for user, sees in (
+            (self.teacher, False),
+            (self.counselor, False),
+            (self.manager, True),
+            (self.director, True),
+        ):
+            self.assertEqual(dashboard in Dashboard.with_user(user).search([]), sees, user.login)
