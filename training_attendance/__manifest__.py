@@ -12,7 +12,16 @@
     "application": True,
     "installable": True,
     "post_init_hook": "_create_campus_policies",
-    "depends": ["mail", "sms", "base_automation", "product", "resource", "account", "rating", "spreadsheet_dashboard"],
+    "depends": [
+        "mail",
+        "sms",
+        "base_automation",
+        "product",
+        "resource",
+        "account",
+        "rating",
+        "spreadsheet_dashboard",
+    ],
     "data": [
         "security/security.xml",
         "security/ir.model.access.csv",

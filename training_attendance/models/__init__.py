@@ -33,6 +33,7 @@ from . import res_partner_followup
 from . import mail_activity
 from . import ir_attachment
 from . import training_policy_kpi
+from . import training_kpi_deadline
 from . import training_kpi
 from . import training_monthly_report
 from . import training_makeup_rating

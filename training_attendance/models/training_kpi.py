@@ -22,7 +22,8 @@ KPI_TARGETS = {
 class TrainingKpi(models.Model):
     """The assessment indicators of seed 000 (考核指标) and seed 002, one row per fact
     that an indicator counts: a lesson held, an unexcused absence, a due make-up, a
-    guardian's rating of a make-up, a counselor's follow-up deadline. ``hit`` says whether
+    guardian's rating of a make-up, a counselor's follow-up deadline (a counselor's
+    indicator: no teacher on it). ``hit`` says whether
     the fact meets the indicator (attended, notified the same day, done, satisfied, met on
     time); the rate of any group of rows is ``sum(hit) / count`` in percent, computed by
     the database for every grouping (pivot, graph, list), so that any period, campus,
@@ -143,20 +144,28 @@ class TrainingKpi(models.Model):
               JOIN campus ON campus.company_id = m.company_id
              WHERE r.res_model = 'training.makeup' AND r.consumed AND r.rating >= 1
             UNION ALL
-            SELECT a.id * 10 + 5, 'followup', e.company_id, k.teacher_id, a.user_id,
+            SELECT a.id * 10 + 5, 'followup', e.company_id, NULL::int, a.user_id,
                    e.student_id, e.class_id,
                    a.date_deadline,
-                   CASE WHEN a.active THEN {end_of_day % "a.date_deadline"}
-                        ELSE '1970-01-01'::timestamp END,
-                   CASE WHEN NOT a.active AND a.date_done <= a.date_deadline THEN 1 ELSE 0 END,
+                   {end_of_day % "a.date_deadline"},
+                   0,
                    campus.followup_target
               FROM mail_activity a
               JOIN mail_activity_type t ON t.id = a.activity_type_id
               JOIN training_enrollment e ON a.res_model = 'training.enrollment' AND e.id = a.res_id
-              JOIN training_class k ON k.id = e.class_id
               JOIN campus ON campus.company_id = e.company_id
              WHERE (t.training_followup_kind IS NOT NULL OR t.training_plan_kind IS NOT NULL)
-               AND (a.active OR a.date_done IS NOT NULL)
+               AND a.active
+            UNION ALL
+            SELECT d.id * 10 + 6, 'followup', e.company_id, NULL::int, d.user_id,
+                   e.student_id, e.class_id,
+                   d.date_deadline,
+                   '1970-01-01'::timestamp,
+                   CASE WHEN d.date_done <= d.date_deadline THEN 1 ELSE 0 END,
+                   campus.followup_target
+              FROM training_kpi_deadline d
+              JOIN training_enrollment e ON e.id = d.enrollment_id
+              JOIN campus ON campus.company_id = e.company_id
         """
         return SQL(
             f"""
@@ -209,15 +218,3 @@ class TrainingKpi(models.Model):
             order=", ".join([*groupby, "kpi"]),
         )
         return [tuple(group) for group in groups]
-
-
-class MailActivityType(models.Model):
-    _inherit = "mail.activity.type"  # pylint: disable=consider-merging-classes-inherited
-
-    @api.model
-    def _training_keep_followups_done(self):
-        """Follow-up compliance counts the counselor's deadlines met on time: the follow-up
-        activities marked done are kept (archived with their done date), not deleted."""
-        self.search(
-            ["|", ("training_followup_kind", "!=", False), ("training_plan_kind", "!=", False)]
-        ).write({"keep_done": True})

@@ -187,6 +187,7 @@ class TestKpi(TrainingCase):
         # the teacher sees their lessons only, not the counselor's deadlines of them
         rows = self.Kpi.with_user(self.teacher).search(OCTOBER)
         self.assertEqual(set(rows.mapped("teacher_id")), {self.teacher})
+        self.assertEqual(set(rows.mapped("kpi")), {"attendance", "notice", "makeup"})
 
     @freeze_time("2026-11-05 12:00:00")
     def test_xlsx_export_writes_values_never_formulas(self):
