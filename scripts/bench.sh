@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks on a fresh database (created and dropped here).
-#   scripts/bench.sh [attendance|followup|retention|teacher|load|roster] [options of that benchmark]
+#   scripts/bench.sh [attendance|followup|retention|teacher|load|roster|monthly] [options of that benchmark]
 # attendance (default): the teacher's hot path and the end-of-day absence job
 #   (--case campus|group|all); followup: the counselor cadence job over 20,000
 #   students; retention: the churn-risk job over 20,000 students;
@@ -10,6 +10,8 @@
 #   load: N teachers at once through JSON-RPC on Odoo started with --workers=4
 #   (--teachers 50 --ramp 30 --think 1 --port 8469 --wait 180);
 #   roster: a month's duty roster for 50 campuses and the duty reminder job.
+#   monthly: the monthly report job, PDFs rendered per batch in one wkhtmltopdf call
+#   (--students 20000 --campuses 50 --batch 100 --batches 5; --batches 0 renders all).
 # BENCH_DB_PREFIX names the database (default ta_bench).
 set -euo pipefail
 # shellcheck source=scripts/odoo_env.sh
@@ -17,7 +19,7 @@ source "$(dirname "$0")/odoo_env.sh"
 cd "$REPO_ROOT"
 BENCH=attendance
 case "${1:-}" in
-    attendance | followup | retention | teacher | load | roster) BENCH=$1; shift ;;
+    attendance | followup | retention | teacher | load | roster | monthly) BENCH=$1; shift ;;
 esac
 WORK=$(mktemp -d)
 DB="${BENCH_DB_PREFIX:-ta_bench}_$(date +%Y%m%d%H%M%S)_$$"

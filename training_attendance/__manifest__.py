@@ -21,6 +21,8 @@
         "account",
         "portal",
         "account_payment",
+        "rating",
+        "spreadsheet_dashboard",
     ],
     "data": [
         "security/security.xml",
@@ -77,6 +79,13 @@
         "views/training_incident_views.xml",
         "views/training_duty_menus.xml",
         "report/training_duty_roster_report.xml",
+        "security/kpi_rules.xml",
+        "data/monthly_report_data.xml",
+        "data/monthly_report_mail.xml",
+        "report/training_monthly_report.xml",
+        "views/training_kpi_views.xml",
+        "views/training_monthly_report_views.xml",
+        "data/kpi_dashboard.xml",
     ],
     "demo": [
         "demo/training_demo.xml",

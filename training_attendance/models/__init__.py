@@ -44,3 +44,9 @@ from . import training_duty_swap
 from . import training_incident
 from . import training_duty_export
 from . import training_duty_kpi
+from . import training_policy_kpi
+from . import training_kpi_deadline
+from . import training_kpi
+from . import training_monthly_report
+from . import training_makeup_rating
+from . import ir_actions_report_monthly

@@ -37,3 +37,5 @@ from . import test_portal_tour
 from . import test_duty_roster
 from . import test_incident
 from . import test_ui_incident
+from . import test_kpi
+from . import test_monthly_report

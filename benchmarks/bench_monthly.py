@@ -1,0 +1,280 @@
+"""Benchmark of the monthly attendance report job (SPEC §8, issue #14).
+
+A group of campuses (default 50) and students (default 20,000) in classes of 30, each
+with a guardian who receives notifications, four validated lessons in the past month
+(mixed present / late / absent / excused) and, for one enrolment in two, the teacher's
+comment of the month. Then the monthly job batch by batch as the cron runs it: each batch
+renders its students' reports in ONE wkhtmltopdf call (Odoo splits the PDF per student),
+attaches them, logs them in the chatters and queues the e-mails.
+
+Rendering is the cost: wkhtmltopdf fetches the report's CSS from a running Odoo, so this
+script starts one on the database (``--port``, default: the config's http port) for the
+time of the run. By default only the first ``--batches`` batches are rendered and the
+whole month is extrapolated from them; ``--batches 0`` renders everything.
+
+Run it on a fresh database without demo data (scripts/bench.sh monthly creates and drops
+one):
+    python3 benchmarks/bench_monthly.py -c ODOO_CONF -d DATABASE [--students 20000]
+        [--campuses 50] [--batch 100] [--batches 5]
+Everything is rolled back at the end.
+"""
+
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+
+from bench_common import campuses_with_staff, main, timed
+from dateutil.relativedelta import relativedelta
+
+from odoo.tools import config
+
+CLASS_SIZE = 30
+CHUNK = 5000
+
+
+def create_in_chunks(model, vals_list):
+    records = model.browse()
+    for first in range(0, len(vals_list), CHUNK):
+        records |= model.create(vals_list[first : first + CHUNK])
+        model.env.flush_all()
+        model.env.invalidate_all()
+    return records
+
+
+def build_group(env, campuses_count, students_count):
+    """The month before this one: four Wednesdays of validated lessons per class."""
+    per_campus = students_count // campuses_count
+    campuses, counselors, teachers = campuses_with_staff(
+        env,
+        "Monthly",
+        campuses_count,
+        "training_attendance.group_counselor",
+        "training_attendance.group_teacher",
+    )
+    for counselor in counselors:
+        counselor.partner_id.write({"phone": "+86 21 5555 0100", "email": "coach@example.com"})
+    courses = env["training.course"].create(
+        [
+            {"name": f"Maths {c:02d}", "lesson_duration": 1.5, "company_id": campus.id}
+            for c, campus in enumerate(campuses)
+        ]
+    )
+    class_vals, plan = [], []
+    for c, campus in enumerate(campuses):
+        for first in range(0, per_campus, CLASS_SIZE):
+            class_vals.append(
+                {
+                    "name": f"Monthly class {c:02d}-{first:03d}",
+                    "company_id": campus.id,
+                    "course_id": courses[c].id,
+                    "teacher_id": teachers[c].id,
+                    "head_teacher_id": counselors[c].id,
+                }
+            )
+            plan.append((c, first, min(CLASS_SIZE, per_campus - first)))
+    classes = env["training.class"].create(class_vals)
+    students = create_in_chunks(
+        env["res.partner"],
+        [
+            {
+                "name": f"Monthly student {i:05d}",
+                "is_student": True,
+                "company_id": campuses[i // per_campus].id,
+                "counselor_id": counselors[i // per_campus].id,
+            }
+            for i in range(per_campus * campuses_count)
+        ],
+    )
+    guardians = create_in_chunks(
+        env["res.partner"],
+        [{"name": f"Parent of {s.name}", "email": f"parent{s.id}@example.com"} for s in students],
+    )
+    create_in_chunks(
+        env["training.guardian.link"],
+        [
+            {"student_id": s.id, "guardian_id": g.id, "is_primary": True}
+            for s, g in zip(students, guardians, strict=True)
+        ],
+    )
+    month = date.today().replace(day=1) - relativedelta(months=1)
+    enrollment_vals, members = [], []
+    for klass, (c, first, size) in zip(classes, plan, strict=True):
+        for k in range(size):
+            student = students[c * per_campus + first + k]
+            members.append((klass, student))
+            enrollment_vals.append(
+                {
+                    "student_id": student.id,
+                    "class_id": klass.id,
+                    "company_id": klass.company_id.id,
+                    "date_start": month - timedelta(days=60),
+                    "hours_purchased": 60,
+                    "state": "active",
+                }
+            )
+    enrollments = create_in_chunks(env["training.enrollment"], enrollment_vals)
+    wednesdays = [
+        month + timedelta(days=d) for d in range(28) if (month + timedelta(d)).weekday() == 2
+    ]
+    session_vals = []
+    for klass in classes:
+        for day in wednesdays[:4]:
+            begin = datetime.combine(day, dtime(10, 0))
+            session_vals.append(
+                {
+                    "class_id": klass.id,
+                    "start": begin,
+                    "stop": begin + timedelta(hours=1, minutes=30),
+                    "state": "done",
+                }
+            )
+    sessions = create_in_chunks(env["training.session"], session_vals)
+    by_class = {}
+    for session in sessions:
+        by_class.setdefault(session.class_id.id, []).append(session.id)
+    statuses = ["present", "present", "absent", "excused"]
+    line_vals = []
+    for index, ((klass, student), enrollment) in enumerate(zip(members, enrollments, strict=True)):
+        for week, session_id in enumerate(by_class[klass.id]):
+            status = statuses[(index + week) % 4] if index % 3 == 0 else "present"
+            late = 10 if status == "present" and (index + week) % 7 == 0 else 0
+            line_vals.append(
+                {
+                    "session_id": session_id,
+                    "student_id": student.id,
+                    "enrollment_id": enrollment.id,
+                    "status": status,
+                    "late_minutes": late,
+                }
+            )
+    create_in_chunks(env["training.attendance.line"], line_vals)
+    create_in_chunks(
+        env["training.monthly.comment"],
+        [
+            {
+                "enrollment_id": e.id,
+                "month": month,
+                "comment": "Good progress; keep practising fractions.",
+                "score": 80,
+            }
+            for e in enrollments[::2]
+        ],
+    )
+    return len(students), len(sessions), len(line_vals)
+
+
+def start_server(args):
+    """An Odoo serving the report assets to wkhtmltopdf."""
+    port = args.port or config["http_port"]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            "-c",
+            args.config,
+            "-d",
+            args.database,
+            "--http-port",
+            str(port),
+            "--max-cron-threads=0",
+            "--log-level=warn",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _attempt in range(120):
+        try:
+            urllib.request.urlopen(f"{url}/web/login", timeout=2)
+            return server, url
+        except OSError:
+            time.sleep(1)
+    server.terminate()
+    raise SystemExit(f"Odoo did not answer on {url}")
+
+
+def bench(env, args):
+    print(
+        f"Building {args.campuses} campuses, {args.students} students, four lessons each "
+        "in the past month"
+    )
+    students, sessions, lines = timed(
+        "built", lambda: build_group(env, args.campuses, args.students)
+    )
+    print(f"  {students} students, {sessions} validated sessions, {lines} attendance lines")
+    env.cr.execute(
+        "ANALYZE res_partner, training_attendance_line, training_session,"
+        " training_enrollment, training_guardian_link, training_monthly_comment"
+    )
+    server, url = start_server(args)
+    try:
+        env["ir.config_parameter"].set_param("report.url", url)
+        Report = env.registry["ir.actions.report"]
+        calls = []
+        original = Report._run_wkhtmltopdf
+
+        def counted(self, bodies, *a, **kw):
+            start = time.perf_counter()
+            result = original(self, bodies, *a, **kw)
+            calls.append((len(bodies), time.perf_counter() - start))
+            return result
+
+        Report._run_wkhtmltopdf = counted
+        Monthly = env["training.monthly.report"]
+        batches = []
+        while not args.batches or len(batches) < args.batches:
+            queries = env.cr.sql_log_count
+            start = time.perf_counter()
+            done = Monthly._cron_send_monthly_reports(batch_size=args.batch)
+            env.flush_all()
+            if not done:
+                break
+            batches.append((done, time.perf_counter() - start, env.cr.sql_log_count - queries))
+            env.invalidate_all()
+        Report._run_wkhtmltopdf = original
+    finally:
+        server.terminate()
+        server.wait()
+    for (done, seconds, queries), (bodies, pdf_seconds) in zip(batches, calls, strict=False):
+        print(
+            f"  batch of {done:4d} students {seconds:6.2f} s {queries:5d} queries, "
+            f"1 wkhtmltopdf call ({bodies} document) {pdf_seconds:6.2f} s"
+        )
+    sent = sum(b[0] for b in batches)
+    seconds = sum(b[1] for b in batches)
+    queries = sum(b[2] for b in batches)
+    pdf_seconds = sum(c[1] for c in calls)
+    print(
+        f"  {len(batches)} batches, {sent} reports: {seconds:.1f} s, {queries} queries, "
+        f"{len(calls)} wkhtmltopdf calls ({pdf_seconds:.1f} s of it), "
+        f"{sent / seconds:.1f} PDFs per second"
+    )
+    mails = env["mail.mail"].search_count([("attachment_ids", "!=", False)])
+    print(f"  {mails} e-mails queued with their PDF")
+    if sent and sent < students:
+        total = seconds * students / sent
+        print(
+            f"  extrapolated to the {students} students: {total / 60:.1f} min, "
+            f"{queries * students // sent} queries ({students // args.batch} batches)"
+        )
+    again = Monthly._cron_send_monthly_reports(batch_size=args.batch) if not args.batches else 0
+    if not args.batches:
+        print(f"  the job run again: {again} reports")
+
+
+def add_arguments(parser):
+    parser.add_argument("--students", type=int, default=20000)
+    parser.add_argument("--campuses", type=int, default=50)
+    parser.add_argument("--batch", type=int, default=100, help="students per batch")
+    parser.add_argument(
+        "--batches", type=int, default=5, help="batches to render (0: the whole month)"
+    )
+    parser.add_argument("--port", type=int, default=0, help="http port of the asset server")
+
+
+if __name__ == "__main__":
+    main(__doc__, bench, add_arguments)
