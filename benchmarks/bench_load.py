@@ -281,25 +281,32 @@ CHECKS = {
                    AS ok
               FROM training_attendance_line WHERE session_id = ANY(%(s)s)
              GROUP BY session_id) per_session""",
-    "one guardian notice per unexcused absence (chatter message)": """
-        SELECT count(*) FILTER (WHERE unexcused), count(*) FILTER (WHERE unexcused AND n = 0),
-               count(*) FILTER (WHERE n > unexcused::int) FROM (
+    "one notice per unexcused absence (its e-mail and its SMS message)": """
+        SELECT count(*) FILTER (WHERE unexcused),
+               count(*) FILTER (WHERE unexcused AND (emails = 0 OR texts = 0)),
+               count(*) FILTER (WHERE emails > unexcused::int OR texts > unexcused::int) FROM (
             SELECT l.status = 'absent' OR l.absence_equivalent > 0 AS unexcused,
                    (SELECT count(*) FROM mail_message m
                      WHERE m.model = 'res.partner' AND m.res_id = l.student_id
-                       AND m.message_type IN ('email_outgoing', 'sms')
-                       AND m.create_date >= %(since)s) AS n
+                       AND m.message_type = 'comment'
+                       AND m.create_date >= %(since)s) AS emails,
+                   (SELECT count(*) FROM mail_message m
+                     WHERE m.model = 'res.partner' AND m.res_id = l.student_id
+                       AND m.message_type = 'sms'
+                       AND m.create_date >= %(since)s) AS texts
               FROM training_attendance_line l WHERE l.session_id = ANY(%(s)s)) per_line""",
-    "one e-mail and one SMS queued per notice": """
-        SELECT count(*), count(*) FILTER (WHERE mails = 0 OR texts = 0),
-               count(*) FILTER (WHERE mails > 1 OR texts > 1) FROM (
-            SELECT (SELECT count(*) FROM mail_mail mm WHERE mm.mail_message_id = m.id) AS mails,
-                   (SELECT count(*) FROM sms_sms t WHERE t.mail_message_id = m.id) AS texts
+    "its e-mail or SMS queued, with its delivery status": """
+        SELECT count(*), count(*) FILTER (WHERE queued = 0 OR notified = 0),
+               count(*) FILTER (WHERE queued > 1 OR notified > 1) FROM (
+            SELECT (SELECT count(*) FROM mail_mail mm WHERE mm.mail_message_id = m.id)
+                   + (SELECT count(*) FROM sms_sms t WHERE t.mail_message_id = m.id) AS queued,
+                   (SELECT count(*) FROM mail_notification n
+                     WHERE n.mail_message_id = m.id) AS notified
               FROM mail_message m
               JOIN training_attendance_line l
                 ON m.model = 'res.partner' AND m.res_id = l.student_id
              WHERE l.session_id = ANY(%(s)s) AND m.create_date >= %(since)s
-               AND m.message_type IN ('email_outgoing', 'sms')) per_message""",
+               AND m.message_type IN ('comment', 'sms')) per_message""",
     "one absence call per unexcused absence": """
         SELECT count(*) FILTER (WHERE unexcused), count(*) FILTER (WHERE unexcused AND n = 0),
                count(*) FILTER (WHERE n > unexcused::int) FROM (
