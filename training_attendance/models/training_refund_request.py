@@ -397,8 +397,17 @@ class TrainingRefundRequest(models.Model):
 
     def action_director_approve(self):
         self._approve_step("supervisor_approved")
+        self._prefill_amount_approved()
         self._schedule_step_activity()
         return True
+
+    def _prefill_amount_approved(self):
+        """Issue #17: the request reaches finance with the approved amount pre-filled with
+        the refundable amount of that moment (unless one is set); finance may lower it, and
+        ``_check_refundable_now`` checks it again when finance approves."""
+        for request in self:
+            if request.currency_id.is_zero(request.amount_approved):
+                request._guarded_write({"amount_approved": request.amount_refundable})
 
     def action_use_refundable_amount(self):
         """Finance's one tap: the approved amount is the refundable amount (the write

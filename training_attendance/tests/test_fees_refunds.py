@@ -405,24 +405,48 @@ class TestFeesRefunds(RefundCase):
         self.assertEqual(request.state, "director_approved")
         self.assertFalse(request.credit_note_id)
 
-    def test_finance_uses_the_refundable_amount_in_one_tap(self):
-        """Issue #17: finance fills the approved amount with the refundable one."""
-        enrollment, _invoice = self._paid_enrollment()
-        request = self._approved_by_director(self._request(enrollment))
+    def test_approved_amount_is_prefilled_when_it_reaches_finance(self):
+        """Issue #17: the director's approval pre-fills the approved amount with the
+        refundable amount of that moment; finance may lower it, or take the refundable
+        amount back in one tap."""
+        enrollment, _invoice = self._paid_enrollment(hours=20)
+        self._consume(enrollment)
+        request = self._request(enrollment)
+        request.action_submit()
+        request.with_user(self.supervisor).action_supervisor_approve()
+        self.assertEqual(request.amount_approved, 0.0, "not before it reaches finance")
+        self.assertEqual(request.amount_refundable, 1800.0, "2,150 - 200 - 150 textbook")
+        request.with_user(self.director).action_director_approve()
+        self.assertEqual(request.amount_approved, 1800.0)
+        self.assertEqual(request.activity_ids.user_id, self.finance)
+        request.with_user(self.finance).amount_approved = 1000.0
+        self.assertEqual(request.amount_approved, 1000.0)
         with self.assertRaisesRegex(AccessError, "Only finance"):
             request.with_user(self.supervisor).action_use_refundable_amount()
-        self.assertEqual(request.amount_approved, 0.0)
+        self.assertEqual(request.amount_approved, 1000.0)
         request.with_user(self.finance).action_use_refundable_amount()
-        self.assertEqual(request.amount_approved, request.amount_refundable)
-        self.assertGreater(request.amount_approved, 0.0)
+        self.assertEqual(request.amount_approved, 1800.0)
+        request.with_user(self.finance).action_finance_approve()
+        self.assertEqual(request.credit_note_id.amount_total, 1800.0)
+
+    def test_prefill_keeps_an_amount_finance_set(self):
+        """Finance's own amount is never overwritten by the pre-fill."""
+        enrollment, _invoice = self._paid_enrollment()
+        request = self._approved_by_director(self._request(enrollment))
+        request.with_user(self.finance).amount_approved = 300.0
+        request._prefill_amount_approved()
+        self.assertEqual(request.amount_approved, 300.0)
 
     def test_bad_amounts_and_unpaid_enrolment(self):
         enrollment, _invoice = self._paid_enrollment()
         request = self._approved_by_director(self._request(enrollment))
+        prefilled = request.amount_refundable
+        self.assertEqual(request.amount_approved, prefilled)
         for bad, message in ((-10.0, "cannot be negative"), (999999.0, "above the refundable")):
             with self.assertRaisesRegex(ValidationError, message):
                 request.with_user(self.finance).amount_approved = bad
-            self.assertEqual(request.amount_approved, 0.0)
+            self.assertEqual(request.amount_approved, prefilled)
+        request.with_user(self.finance).amount_approved = 0.0  # finance empties it
         with self.assertRaisesRegex(UserError, "Set the approved amount"):
             request.with_user(self.finance).action_finance_approve()
         self.assertEqual(request.state, "director_approved")
@@ -449,7 +473,7 @@ class TestFeesRefunds(RefundCase):
         for user in (self.counselor, self.director):
             with self.assertRaisesRegex(AccessError, "Only finance"):
                 request.with_user(user).amount_approved = 10.0
-        self.assertEqual(request.amount_approved, 0.0)
+        self.assertEqual(request.amount_approved, request.amount_refundable, "the pre-fill")
 
     def test_accounting_administrators_qualify_as_finance(self):
         accountant = new_test_user(

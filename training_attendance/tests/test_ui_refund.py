@@ -128,6 +128,7 @@ class TestUiRefund(AccountTestInvoicingHttpCommon):
         self.assertEqual(self.enrollment.hours_consumed, 2.0)
         self.assertEqual(self.request.state, "director_approved")
         self.assertEqual(self.request.amount_refundable, 1800.0)
+        self.assertEqual(self.request.amount_approved, 1800.0, "pre-filled for finance")
 
         self.start_tour(
             "/odoo/action-training_attendance.training_refund_request_action",

@@ -17,6 +17,10 @@ registry.category("web_tour.tours").add("training_attendance_refund", {
             trigger: ".o_field_widget[name='amount_refundable']:contains('1,800.00')",
         },
         {
+            content: "The approved amount is pre-filled with the refundable amount",
+            trigger: ".o_training_refund_hint:not(:has(button[name='action_use_refundable_amount']))",
+        },
+        {
             content: "Finance approves less than the refundable amount",
             trigger: ".o_field_widget[name='amount_approved'] input",
             run: "edit 1500",
