@@ -130,3 +130,20 @@ class TestRoleHomes(TrainingCase):
         action = self.env.ref(XMLID % "training_followup_overdue_action")
         leave = self.env.ref(XMLID % "mail_activity_leave_followup")
         self.assertIn(("activity_type_id", "!=", leave.id), literal_eval(action.domain))
+
+    def test_a_role_granted_from_the_group_moves_the_home(self):
+        """Issue #17: the group's Users tab (res.groups' ``users``) sets the home too."""
+        counselors = self.env.ref(XMLID % "group_counselor")
+        queue = self._home("training_home_counselor_action").id
+        today = self._home("training_session_action_today").id
+        self.assertEqual(self.teacher2.action_id.id, today)
+        counselors.write({"users": [(4, self.teacher2.id)]})
+        self.assertEqual(self.teacher2.action_id.id, queue)
+        counselors.write({"users": [(3, self.teacher2.id)]})
+        self.assertEqual(self.teacher2.action_id.id, today, "back to the teacher's home")
+        # a group that implies a role, given from its Users tab
+        senior = self.env["res.groups"].create(
+            {"name": "Senior teacher (home test)", "implied_ids": [(4, counselors.id)]}
+        )
+        senior.write({"users": [(4, self.teacher2.id)]})
+        self.assertEqual(self.teacher2.action_id.id, queue)
