@@ -98,6 +98,8 @@
     "assets": {
         "web.assets_backend": [
             "training_attendance/static/src/js/chatter_reload_patch.js",
+            "training_attendance/static/src/js/minutes_field.js",
+            "training_attendance/static/src/xml/minutes_field.xml",
         ],
         "web.assets_tests": [
             "training_attendance/static/tests/tours/*.js",

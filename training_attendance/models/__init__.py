@@ -50,4 +50,5 @@ from . import training_kpi
 from . import training_monthly_report
 from . import training_makeup_rating
 from . import ir_actions_report_monthly
+from . import training_attendance_line_minutes
 from . import res_groups_home

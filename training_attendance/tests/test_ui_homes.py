@@ -63,6 +63,9 @@ class TestUiHomes(HttpCase):
         self.assertEqual(self.lesson.state, "done")
         statuses = sorted(self.lesson.attendance_line_ids.mapped("status"))
         self.assertEqual(statuses, ["absent", "excused", "present"])
+        late = self.lesson.attendance_line_ids.filtered("late_minutes")
+        self.assertEqual(late.student_id.name, "Tour Student C")
+        self.assertEqual(late.late_minutes, 15, "typed on the phone card")
         run_followup_job(self.env)
         self.browser_size = "1366x768"
         self.touch_enabled = False

@@ -46,8 +46,13 @@ tours.add("training_attendance_home_teacher_phone", {
             trigger: ".o_kanban_record:contains('Tour Student B') .o_field_badge:contains('Absent')",
         },
         {
-            trigger: ".o_form_sheet button[name='action_mark_rest_present']",
-            run: "click",
+            content: "Tour Student C came 15 minutes late: typed on the card, saved at once",
+            trigger: ".o_kanban_record:contains('Tour Student C') .o_field_widget[name='late_minutes'] input",
+            run: "edit 15 && press Enter",
+        },
+        {
+            content: "C is present, nobody is left unmarked",
+            trigger: ".o_kanban_record:contains('Tour Student C') .o_field_badge:contains('Present')",
         },
         {
             trigger: ".o_form_sheet button[name='action_validate']",
