@@ -86,6 +86,7 @@
         "views/training_kpi_views.xml",
         "views/training_monthly_report_views.xml",
         "data/kpi_dashboard.xml",
+        "views/training_refund_request_phone_views.xml",
     ],
     "demo": [
         "demo/training_demo.xml",
