@@ -8,6 +8,8 @@ import { standardFieldProps } from "@web/views/fields/standard_field_props";
  * Issue #17: the minutes late (or left early) typed on the teacher's phone card itself,
  * saved as soon as the input changes through the line's ``action_set_minutes`` (the server
  * checks them like every write); the session is then reloaded so its counters follow.
+ * A card of an x2many kanban is never "in edition" (Odoo renders its fields readonly): the
+ * input stays editable, the card shows it only while the session is open.
  */
 export class TrainingMinutesField extends Component {
     static template = "training_attendance.MinutesField";

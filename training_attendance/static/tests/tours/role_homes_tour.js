@@ -47,7 +47,7 @@ tours.add("training_attendance_home_teacher_phone", {
         },
         {
             content: "Tour Student C came 15 minutes late: typed on the card, saved at once",
-            trigger: ".o_kanban_record:contains('Tour Student C') .o_field_widget[name='late_minutes'] input",
+            trigger: ".o_kanban_record:contains('Tour Student C') .o_field_widget[name='late_minutes'] input:not([readonly])",
             run: "edit 15 && press Enter",
         },
         {
