@@ -99,8 +99,8 @@ def build():
         put(f"D{row}", f'=PIVOT.VALUE(1,"total","kpi","{kpi}")', 3)
         put(f"E{row}", f'=IF(AND(ISNUMBER(D{row}),D{row}>0),B{row}-C{row},"")', 3)
     # the incidents' response time itself, in working hours, against the policy's
-    put("F3", '=_t("Response (working hours)")', 4)
-    put("G3", '=_t("Response target (working hours)")', 4)
+    put("F3", '=_t("Response (h)")', 4)
+    put("G3", '=_t("Target (h)")', 4)
     row = 4 + KPIS.index("incident")
     put(f"F{row}", '=IFERROR(PIVOT.VALUE(1,"hours","kpi","incident"),"")', 3)
     put(f"G{row}", '=IFERROR(PIVOT.VALUE(1,"target_hours","kpi","incident"),"")', 3)
@@ -150,7 +150,7 @@ def build():
     put("A48", '=_t("Handled by")', 2)
     put("B48", '=_t("Rate (%)")', 4)
     put("C48", '=_t("Counted")', 4)
-    put("D48", '=_t("Response (working hours)")', 4)
+    put("D48", '=_t("Response (h)")', 4)
     for index in range(1, 11):
         row = 48 + index
         put(f"A{row}", f'=IFERROR(PIVOT.HEADER(6,"#handler_id",{index}),"")', 3)

@@ -243,11 +243,19 @@ class TrainingKpi(models.Model):
 
     def _read_group_select(self, aggregate_spec, query):
         """The rate of a group is met / counted over its rows, the target the campus
-        policy's (an average when a group spans campuses)."""
+        policy's (an average when a group spans campuses). A group that mixes indicators
+        (a pivot's total over the indicator columns) has neither: a rate of attendances and
+        make-ups together means nothing."""
+        one_kpi = SQL("COUNT(DISTINCT %s) = 1", SQL.identifier(query.table, "kpi"))
         if aggregate_spec == "rate:avg":
             return SQL(
-                "ROUND(SUM(%s) * 100.0 / NULLIF(COUNT(*), 0), 1)",
+                "CASE WHEN %s THEN ROUND(SUM(%s) * 100.0 / NULLIF(COUNT(*), 0), 1) END",
+                one_kpi,
                 SQL.identifier(query.table, "hit"),
+            )
+        if aggregate_spec == "target:avg":
+            return SQL(
+                "CASE WHEN %s THEN AVG(%s) END", one_kpi, SQL.identifier(query.table, "target")
             )
         return super()._read_group_select(aggregate_spec, query)
 

@@ -164,3 +164,28 @@ class TestKpiIncident(TrainingCase):
         self.assertNotIn("<f>", sheet)
         self.assertIn("Response (working hours)", strings)
         self.assertIn("<v>1.25</v>", sheet)
+
+    @freeze_time("2026-11-05 12:00:00")
+    def test_no_rate_for_a_group_mixing_indicators(self):
+        """A pivot's total over the indicator columns has no rate nor target."""
+        Kpi = self.env["training.kpi"]
+        period = [
+            ("company_id", "=", self.company.id),
+            ("kpi", "in", ("attendance", "incident")),
+            *OCTOBER[1:],
+        ]
+        kpis = {kpi for (kpi,) in Kpi._read_group(period, ["kpi"])}
+        self.assertEqual(kpis, {"incident"})
+        self.assertEqual(Kpi._read_group(period, [], ["rate:avg", "target:avg"]), [(50.0, 100.0)])
+        # one more indicator in the group (a lesson held that day): the total is left empty
+        with freeze_time("2026-10-07 18:00:00"):
+            session = self._session(date(2026, 10, 7))
+            session.action_open()
+            session.action_mark_rest_present()
+            self._validate_and_follow(session)
+        self.assertEqual(
+            {kpi for (kpi,) in Kpi._read_group(period, ["kpi"])}, {"attendance", "incident"}
+        )
+        self.assertEqual(Kpi._read_group(period, [], ["rate:avg", "target:avg"]), [(False, False)])
+        rows = dict(Kpi._read_group(period, ["kpi"], ["rate:avg"]))
+        self.assertEqual(rows, {"attendance": 100.0, "incident": 50.0})
