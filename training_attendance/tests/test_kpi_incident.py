@@ -157,6 +157,7 @@ class TestKpiIncident(TrainingCase):
             (line.hit, line.total, line.rate, line.below_target, line.hours, line.target_hours),
             (0, 1, 0.0, True, 1.25, 1.0),
         )
+        self.assertEqual(set(summary.line_ids.mapped("kpi")), {"incident"})
         summary.action_export_xlsx()
         with zipfile.ZipFile(io.BytesIO(base64.b64decode(summary.xlsx_file))) as book:
             sheet = book.read("xl/worksheets/sheet1.xml").decode()

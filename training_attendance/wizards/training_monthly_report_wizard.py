@@ -104,6 +104,8 @@ class TrainingKpiSummary(models.TransientModel):
         domain = [("date", ">=", self.date_from), ("date", "<=", self.date_to)]
         if self.company_ids:
             domain.append(("company_id", "in", self.company_ids.ids))
+        if self.groupby == "handler_id":  # only the tickets have a person handling them
+            domain.append(("kpi", "=", "incident"))
         return domain
 
     def action_compute(self):
