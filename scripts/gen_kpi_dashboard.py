@@ -7,13 +7,14 @@ of the training.kpi reporting model. Run it again after changing the layout:
 import json
 from pathlib import Path
 
-KPIS = ["attendance", "notice", "makeup", "satisfaction", "followup"]
+KPIS = ["attendance", "notice", "makeup", "satisfaction", "followup", "incident"]
 LABELS = {
     "attendance": "Attendance rate",
     "notice": "Notification timeliness",
     "makeup": "Make-up completion",
     "satisfaction": "Make-up satisfaction",
     "followup": "Follow-up compliance",
+    "incident": "Incident response time",
 }
 PERIOD, CAMPUS, TEACHER, COUNSELOR = (
     "3f1d7a52-7c1e-4c1b-9f0e-5a1d2b3c4d01",
@@ -97,6 +98,12 @@ def build():
         put(f"C{row}", f'=PIVOT.VALUE(1,"target","kpi","{kpi}")', 3)
         put(f"D{row}", f'=PIVOT.VALUE(1,"total","kpi","{kpi}")', 3)
         put(f"E{row}", f'=IF(AND(ISNUMBER(D{row}),D{row}>0),B{row}-C{row},"")', 3)
+    # the incidents' response time itself, in working hours, against the policy's
+    put("F3", '=_t("Response (h)")', 4)
+    put("G3", '=_t("Target (h)")', 4)
+    row = 4 + KPIS.index("incident")
+    put(f"F{row}", '=IFERROR(PIVOT.VALUE(1,"hours","kpi","incident"),"")', 3)
+    put(f"G{row}", '=IFERROR(PIVOT.VALUE(1,"target_hours","kpi","incident"),"")', 3)
     # 2. per campus
     put("A11", link("Per campus", "pivot", ["company_id"]), 1)
     put("A12", '=_t("Campus")', 2)
@@ -138,10 +145,26 @@ def build():
         put(f"E{row}", f'=PIVOT.HEADER(5,"#teacher_id",{index})', 3)
         put(f"F{row}", f'=PIVOT.VALUE(5,"rate","#teacher_id",{index})', 3)
         put(f"G{row}", f'=PIVOT.VALUE(5,"total","#teacher_id",{index})', 3)
+    # 5. incident response time per person handling tickets
+    put("A47", link("Incident response time per person", "pivot", ["handler_id"]), 1)
+    put("A48", '=_t("Handled by")', 2)
+    put("B48", '=_t("Rate (%)")', 4)
+    put("C48", '=_t("Counted")', 4)
+    put("D48", '=_t("Response (h)")', 4)
+    for index in range(1, 11):
+        row = 48 + index
+        put(f"A{row}", f'=IFERROR(PIVOT.HEADER(6,"#handler_id",{index}),"")', 3)
+        put(f"B{row}", f'=IFERROR(PIVOT.VALUE(6,"rate","#handler_id",{index}),"")', 3)
+        put(f"C{row}", f'=IFERROR(PIVOT.VALUE(6,"total","#handler_id",{index}),"")', 3)
+        put(f"D{row}", f'=IFERROR(PIVOT.VALUE(6,"hours","#handler_id",{index}),"")', 3)
     attendance = [["kpi", "=", "attendance"]]
     pivots = {
         "1": pivot(
-            1, "KPIs of the period", [{"fieldName": "kpi"}], [], ["rate", "target", "total"]
+            1,
+            "KPIs of the period",
+            [{"fieldName": "kpi"}],
+            [],
+            ["rate", "target", "total", "hours", "target_hours"],
         ),
         "2": pivot(
             2, "KPIs per campus", [{"fieldName": "company_id"}], [{"fieldName": "kpi"}], ["rate"]
@@ -172,6 +195,15 @@ def build():
             attendance,
             "asc",
         ),
+        "6": pivot(
+            6,
+            "Incident response time per person",
+            [{"fieldName": "handler_id"}],
+            [],
+            ["rate", "total", "hours"],
+            [["kpi", "=", "incident"]],
+            "asc",
+        ),
     }
     sheet_styles = {}
     for ref, style in styles.items():
@@ -184,7 +216,7 @@ def build():
                 "id": "sheet1",
                 "name": "Dashboard",
                 "colNumber": 7,
-                "rowNumber": 50,
+                "rowNumber": 60,
                 "rows": {},
                 "cols": {"0": {"size": 240}, **{str(i): {"size": 175} for i in range(1, 7)}},
                 "merges": [],
@@ -195,7 +227,7 @@ def build():
                 "conditionalFormats": [
                     {
                         "id": "3f1d7a52-7c1e-4c1b-9f0e-5a1d2b3c4e01",
-                        "ranges": ["E4:E8"],
+                        "ranges": ["E4:E9"],
                         "rule": {
                             "type": "CellIsRule",
                             "operator": "LessThan",
@@ -236,7 +268,7 @@ def build():
             }
         },
         "pivots": pivots,
-        "pivotNextId": 6,
+        "pivotNextId": 7,
         "customTableStyles": {},
         "odooVersion": 12,
         "globalFilters": [

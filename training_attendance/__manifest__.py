@@ -95,6 +95,7 @@
         "demo/training_home_demo.xml",
         "demo/training_demo_portal.xml",
         "demo/training_duty_demo.xml",
+        "demo/training_kpi_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -8,6 +8,7 @@ KPI_SELECTION = [
     ("makeup", "Make-up completion"),
     ("satisfaction", "Make-up satisfaction"),
     ("followup", "Follow-up compliance"),
+    ("incident", "Incident response time"),
 ]
 # the policy field holding each indicator's target
 KPI_TARGETS = {
@@ -16,6 +17,7 @@ KPI_TARGETS = {
     "makeup": "kpi_makeup_target",
     "satisfaction": "kpi_satisfaction_target",
     "followup": "kpi_followup_target",
+    "incident": "kpi_incident_target",
 }
 
 
@@ -32,8 +34,10 @@ class TrainingKpi(models.Model):
     ``date`` is the day of the fact in its campus's time zone. A fact counts once it is
     due (``due_at``, UTC): an absence's notice at the end of its day, a make-up still to
     plan ``makeup_due_days`` after the missed lesson, a follow-up deadline at the end of
-    its day (at once when done). The incident response time of the duty roster is not
-    here yet (the roster is built separately).
+    its day (at once when done), an incident ticket at its first action: the ticket meets
+    the indicator when it was answered within the campus policy's response target, in
+    working hours of the campus calendar (``hours``: its response time, ``handler_id``: the
+    person handling it). A ticket not answered yet is not counted until it is.
     """
 
     _name = "training.kpi"
@@ -73,6 +77,27 @@ class TrainingKpi(models.Model):
         help="The campus policy's target for the indicator.",
     )
     below_target = fields.Boolean(string="Below target", readonly=True)
+    handler_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Handled by",
+        readonly=True,
+        help="Incident response time: the person handling the ticket.",
+    )
+    hours = fields.Float(
+        string="Response (working hours)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 2),
+        help="Incident response time: from the report to the first action, in working hours "
+        "of the campus calendar; the average for a group.",
+    )
+    target_hours = fields.Float(
+        string="Response target (working hours)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 2),
+        help="The campus policy's incident response target.",
+    )
 
     # ------------------------------------------------------------------ the view
     def init(self):
@@ -97,7 +122,9 @@ class TrainingKpi(models.Model):
                    {local % "l.session_start"} AS date,
                    l.session_start AS due_at,
                    CASE WHEN l.status = 'present' THEN 1 ELSE 0 END AS hit,
-                   campus.attendance_target AS target
+                   campus.attendance_target AS target,
+                   NULL::int AS handler_id, NULL::float AS hours,
+                   NULL::float AS target_hours
               FROM training_attendance_line l
               JOIN training_session ses ON ses.id = l.session_id AND ses.state = 'done'
               JOIN res_partner s ON s.id = l.student_id
@@ -111,7 +138,8 @@ class TrainingKpi(models.Model):
                    CASE WHEN l.guardian_notified_at IS NOT NULL
                          AND {local % "l.guardian_notified_at"} = {local % "l.session_start"}
                         THEN 1 ELSE 0 END,
-                   campus.notice_target
+                   campus.notice_target,
+                   NULL::int, NULL::float, NULL::float
               FROM training_attendance_line l
               JOIN training_session ses ON ses.id = l.session_id AND ses.state = 'done'
               JOIN res_partner s ON s.id = l.student_id
@@ -126,7 +154,8 @@ class TrainingKpi(models.Model):
                         THEN m.missed_start + make_interval(days => campus.makeup_due_days)
                         ELSE m.missed_start END,
                    CASE WHEN m.state = 'done' THEN 1 ELSE 0 END,
-                   campus.makeup_target
+                   campus.makeup_target,
+                   NULL::int, NULL::float, NULL::float
               FROM training_makeup m
               JOIN training_attendance_line l ON l.id = m.line_id
               JOIN campus ON campus.company_id = m.company_id
@@ -137,7 +166,8 @@ class TrainingKpi(models.Model):
                    {local % "COALESCE(m.date_done, r.create_date)"},
                    COALESCE(m.date_done, r.create_date),
                    CASE WHEN r.rating >= 4 THEN 1 ELSE 0 END,
-                   campus.satisfaction_target
+                   campus.satisfaction_target,
+                   NULL::int, NULL::float, NULL::float
               FROM rating_rating r
               JOIN training_makeup m ON m.id = r.res_id
               JOIN training_attendance_line l ON l.id = m.line_id
@@ -149,7 +179,8 @@ class TrainingKpi(models.Model):
                    a.date_deadline,
                    {end_of_day % "a.date_deadline"},
                    0,
-                   campus.followup_target
+                   campus.followup_target,
+                   NULL::int, NULL::float, NULL::float
               FROM mail_activity a
               JOIN mail_activity_type t ON t.id = a.activity_type_id
               JOIN training_enrollment e ON a.res_model = 'training.enrollment' AND e.id = a.res_id
@@ -162,10 +193,22 @@ class TrainingKpi(models.Model):
                    d.date_deadline,
                    '1970-01-01'::timestamp,
                    CASE WHEN d.date_done <= d.date_deadline THEN 1 ELSE 0 END,
-                   campus.followup_target
+                   campus.followup_target,
+                   NULL::int, NULL::float, NULL::float
               FROM training_kpi_deadline d
               JOIN training_enrollment e ON e.id = d.enrollment_id
               JOIN campus ON campus.company_id = e.company_id
+            UNION ALL
+            SELECT i.id * 10 + 7, 'incident', i.company_id, NULL::int, NULL::int,
+                   i.student_id, NULL::int,
+                   {local % "i.reported_at"},
+                   i.first_action_at,
+                   CASE WHEN i.response_hours <= campus.incident_hours THEN 1 ELSE 0 END,
+                   campus.incident_target,
+                   i.handler_id, i.response_hours, campus.incident_hours
+              FROM training_incident i
+              JOIN campus ON campus.company_id = i.company_id
+             WHERE i.first_action_at IS NOT NULL
         """
         return SQL(
             f"""
@@ -173,6 +216,7 @@ class TrainingKpi(models.Model):
                 SELECT c.id AS company_id,
                        COALESCE(NULLIF(p.tz, ''), NULLIF(rc.tz, ''), 'UTC') AS tz,
                        COALESCE(pol.makeup_due_days, 0) AS makeup_due_days,
+                       COALESCE(pol.incident_response_target_hours, 0.0) AS incident_hours,
                        {targets}
                   FROM res_company c
                   JOIN res_partner p ON p.id = c.partner_id
@@ -182,7 +226,8 @@ class TrainingKpi(models.Model):
             SELECT f.id, f.kpi, f.company_id, f.teacher_id, f.counselor_id, f.student_id,
                    f.class_id, f.date, f.due_at, f.hit, 1 AS total,
                    f.hit * 100.0 AS rate, f.target,
-                   f.hit * 100.0 < f.target AS below_target
+                   f.hit * 100.0 < f.target AS below_target,
+                   f.handler_id, f.hours, f.target_hours
               FROM ({facts}) f
             """  # noqa: S608 - constant SQL, no user input
         )
@@ -198,23 +243,32 @@ class TrainingKpi(models.Model):
 
     def _read_group_select(self, aggregate_spec, query):
         """The rate of a group is met / counted over its rows, the target the campus
-        policy's (an average when a group spans campuses)."""
+        policy's (an average when a group spans campuses). A group that mixes indicators
+        (a pivot's total over the indicator columns) has neither: a rate of attendances and
+        make-ups together means nothing."""
+        one_kpi = SQL("COUNT(DISTINCT %s) = 1", SQL.identifier(query.table, "kpi"))
         if aggregate_spec == "rate:avg":
             return SQL(
-                "ROUND(SUM(%s) * 100.0 / NULLIF(COUNT(*), 0), 1)",
+                "CASE WHEN %s THEN ROUND(SUM(%s) * 100.0 / NULLIF(COUNT(*), 0), 1) END",
+                one_kpi,
                 SQL.identifier(query.table, "hit"),
+            )
+        if aggregate_spec == "target:avg":
+            return SQL(
+                "CASE WHEN %s THEN AVG(%s) END", one_kpi, SQL.identifier(query.table, "target")
             )
         return super()._read_group_select(aggregate_spec, query)
 
     @api.model
     def _kpi_table(self, domain, groupby):
-        """Rows ``(group values..., indicator, met, counted, rate %, target %)`` of the
+        """Rows ``(group values..., indicator, met, counted, rate %, target %, average
+        response hours, response target hours)`` (the hours for the incidents only) of the
         indicators grouped by ``groupby`` (list of field names), one grouped query: what
         the XLSX export writes."""
         groups = self._read_group(
             domain,
             [*groupby, "kpi"],
-            ["hit:sum", "total:sum", "rate:avg", "target:avg"],
+            ["hit:sum", "total:sum", "rate:avg", "target:avg", "hours:avg", "target_hours:avg"],
             order=", ".join([*groupby, "kpi"]),
         )
         return [tuple(group) for group in groups]

@@ -7,6 +7,7 @@ TARGET_FIELDS = (
     "kpi_makeup_target",
     "kpi_satisfaction_target",
     "kpi_followup_target",
+    "kpi_incident_target",
 )
 
 
@@ -47,6 +48,13 @@ class TrainingPolicy(models.Model):
         default=90.0,
         tracking=True,
         help="Counselor follow-up deadlines met on time / deadlines due (seed 002).",
+    )
+    kpi_incident_target = fields.Float(
+        string="Incident response time target (%)",
+        default=100.0,
+        tracking=True,
+        help="Incident tickets answered within the incident response target (working hours) "
+        "/ tickets answered (seed 003: every ticket answered within one hour).",
     )
     monthly_report_email = fields.Boolean(
         string="Monthly report to guardians",

@@ -130,7 +130,7 @@ class TestKpi(TrainingCase):
         Kpi = self.Kpi.with_user(user) if user else self.Kpi
         return {
             (group, kpi): (hit, total, rate, target)
-            for group, kpi, hit, total, rate, target in Kpi._kpi_table(domain, [groupby])
+            for group, kpi, hit, total, rate, target, *_hours in Kpi._kpi_table(domain, [groupby])
         }
 
     @freeze_time("2026-11-05 12:00:00")

@@ -58,6 +58,7 @@ GROUPBY_SELECTION = [
     ("company_id", "Campus"),
     ("teacher_id", "Teacher"),
     ("counselor_id", "Counselor"),
+    ("handler_id", "Handled by (incidents)"),
 ]
 
 
@@ -103,6 +104,8 @@ class TrainingKpiSummary(models.TransientModel):
         domain = [("date", ">=", self.date_from), ("date", "<=", self.date_to)]
         if self.company_ids:
             domain.append(("company_id", "in", self.company_ids.ids))
+        if self.groupby == "handler_id":  # only the tickets have a person handling them
+            domain.append(("kpi", "=", "incident"))
         return domain
 
     def action_compute(self):
@@ -117,9 +120,11 @@ class TrainingKpiSummary(models.TransientModel):
                     "total": total,
                     "rate": rate or 0.0,
                     "target": target or 0.0,
+                    "hours": hours or 0.0,
+                    "target_hours": target_hours or 0.0,
                 }
             )
-            for group, kpi, hit, total, rate, target in rows
+            for group, kpi, hit, total, rate, target, hours, target_hours in rows
         ]
         return self._reopen()
 
@@ -144,6 +149,8 @@ class TrainingKpiSummary(models.TransientModel):
             self.env._("Counted"),
             self.env._("Rate (%)"),
             self.env._("Target (%)"),
+            self.env._("Response (working hours)"),
+            self.env._("Response target (working hours)"),
         ]
         sheet.write_string(
             0,
@@ -160,6 +167,9 @@ class TrainingKpiSummary(models.TransientModel):
             sheet.write_number(row, 3, line.total)
             sheet.write_number(row, 4, line.rate, red if line.below_target else number)
             sheet.write_number(row, 5, line.target, number)
+            if line.kpi == "incident":
+                sheet.write_number(row, 6, line.hours, number)
+                sheet.write_number(row, 7, line.target_hours, number)
         sheet.set_column(0, 1, 28)
         workbook.close()
         self.write(
@@ -199,6 +209,8 @@ class TrainingKpiSummaryLine(models.TransientModel):
     total = fields.Integer(string="Counted")
     rate = fields.Float(string="Rate (%)", digits=(16, 1))
     target = fields.Float(string="Target (%)", digits=(16, 1))
+    hours = fields.Float(string="Response (working hours)", digits=(16, 2))
+    target_hours = fields.Float(string="Response target (working hours)", digits=(16, 2))
     below_target = fields.Boolean(string="Below target", compute="_compute_below_target")
 
     @api.depends("rate", "target")
