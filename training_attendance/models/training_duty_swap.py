@@ -71,6 +71,9 @@ class TrainingDutySwap(models.Model):
     @api.depends("assignment_id", "colleague_id")
     def _compute_display_name(self):
         for swap in self:
+            if not swap.assignment_id:
+                swap.display_name = self.env._("New swap request")
+                continue
             # the colleague reads the duty they are asked to take, not yet theirs
             swap.display_name = self.env._(
                 "%(duty)s: %(user)s -> %(colleague)s",
