@@ -71,7 +71,7 @@ class TrainingDutySwap(models.Model):
     @api.depends("assignment_id", "colleague_id")
     def _compute_display_name(self):
         for swap in self:
-            if not swap.assignment_id:
+            if not (swap.assignment_id and swap.colleague_id):
                 swap.display_name = self.env._("New swap request")
                 continue
             # the colleague reads the duty they are asked to take, not yet theirs
