@@ -75,6 +75,7 @@
         "views/enrollment_signature_views.xml",
         "security/duty_security.xml",
         "data/duty_data.xml",
+        "data/incident_notice_data.xml",
         "views/training_duty_views.xml",
         "views/training_incident_views.xml",
         "views/training_duty_menus.xml",

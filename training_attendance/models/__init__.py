@@ -52,3 +52,4 @@ from . import training_makeup_rating
 from . import ir_actions_report_monthly
 from . import training_attendance_line_minutes
 from . import res_groups_home
+from . import training_incident_rating

@@ -39,6 +39,12 @@ class TrainingDutySwap(models.Model):
         tracking=True,
         domain=[("share", "=", False)],
     )
+    qualified_user_ids = fields.Many2many(
+        comodel_name="res.users",
+        compute="_compute_qualified_user_ids",
+        compute_sudo=True,
+        string="Qualified colleagues",
+    )
     reason = fields.Text()
     state = fields.Selection(
         selection=[
@@ -54,9 +60,20 @@ class TrainingDutySwap(models.Model):
     )
     approved_by_id = fields.Many2one(comodel_name="res.users", string="Approved by", readonly=True)
 
+    @api.depends("assignment_id")
+    def _compute_qualified_user_ids(self):
+        for swap in self:
+            duty = swap.assignment_id
+            swap.qualified_user_ids = duty.role_id.user_ids.filtered(
+                lambda u, d=duty: d.company_id in u.company_ids and u != d.user_id
+            )
+
     @api.depends("assignment_id", "colleague_id")
     def _compute_display_name(self):
         for swap in self:
+            if not (swap.assignment_id and swap.colleague_id):
+                swap.display_name = self.env._("New swap request")
+                continue
             # the colleague reads the duty they are asked to take, not yet theirs
             swap.display_name = self.env._(
                 "%(duty)s: %(user)s -> %(colleague)s",
@@ -77,6 +94,7 @@ class TrainingDutySwap(models.Model):
                 raise UserError(self.env._("Propose the swap to a colleague."))
             if swap.assignment_id.state != "planned":
                 raise UserError(self.env._("Only a planned duty can be swapped."))
+            swap._check_colleague_qualified()
             swap.sudo().activity_schedule(
                 "training_attendance.mail_activity_duty_swap",
                 user_id=swap.colleague_id.id,
@@ -94,6 +112,31 @@ class TrainingDutySwap(models.Model):
                 )
             )
         return super().write(vals)
+
+    def _check_colleague_qualified(self):
+        """The colleague works on the duty's campus and is among the qualified staff of its
+        role (checked at the request and again at the approval: the role may have changed)."""
+        for swap in self.sudo():
+            duty, colleague = swap.assignment_id, swap.colleague_id
+            if duty.company_id not in colleague.company_ids:
+                raise UserError(
+                    self.env._(
+                        "%(colleague)s does not work on the campus %(campus)s: choose a "
+                        "colleague of that campus.",
+                        colleague=colleague.name,
+                        campus=duty.company_id.name,
+                    )
+                )
+            if colleague not in duty.role_id.user_ids:
+                raise UserError(
+                    self.env._(
+                        "%(colleague)s is not qualified as %(role)s: choose one of %(qualified)s.",
+                        colleague=colleague.name,
+                        role=duty.role_id.name,
+                        qualified=", ".join(swap.qualified_user_ids.mapped("name"))
+                        or self.env._("nobody else"),
+                    )
+                )
 
     def action_accept(self):
         self._check_state(["requested"], self.env._("Accepting the swap"))
@@ -122,6 +165,7 @@ class TrainingDutySwap(models.Model):
             )
         self._check_state(["accepted"], self.env._("Approving the swap"))
         for swap in self:
+            swap._check_colleague_qualified()
             swap.assignment_id.write({"user_id": swap.colleague_id.id})
             swap._guarded_write({"state": "approved", "approved_by_id": self.env.user.id})
             swap.sudo().activity_feedback(["training_attendance.mail_activity_duty_swap"])

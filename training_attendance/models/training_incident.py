@@ -473,14 +473,91 @@ class TrainingIncident(models.Model):
         self.check_access("write")
         if self.filtered(lambda t: not t.guardian_id):
             raise UserError(self.env._("Choose the guardian to notify first."))
-        self._notify_guardian()
+        missed = self.filtered(lambda t: not t._notify_guardian())
+        if missed:
+            raise UserError(
+                self.env._(
+                    "%(guardian)s cannot be notified: the campus policy has no notice channel "
+                    "on that reaches them (e-mail address, mobile number). Call them.",
+                    guardian=missed[0].guardian_id.name,
+                )
+            )
         return True
 
     def _notify_guardian(self):
-        """The guardian is told through the campus's notice channels (e-mail template)."""
-        template = self.env.ref("training_attendance.mail_template_incident_guardian")
-        policies = self.env["training.policy"]._get_for_companies(self.company_id)
-        for ticket in self:
-            if policies[ticket.company_id.id].absence_notice_email:
-                ticket.sudo().message_post_with_source(template, subtype_xmlid="mail.mt_comment")
-            ticket._guarded_write({"guardian_notified_at": fields.Datetime.now()})
+        """The guardian is told through the campus's notice channels (the policy's
+        ``absence_notice_email`` / ``absence_notice_sms``), posted in the student's file
+        (the guardian's without a student) with ``message_post`` and ``_message_sms``: the
+        e-mail goes through mail's queue and the SMS through the SMS queue, so the message
+        shows its delivery status. The ticket logs which channels went out. Returns the
+        tickets whose guardian was reached."""
+        email_template = self.env.ref("training_attendance.mail_template_incident_guardian")
+        sms_template = self.env.ref("training_attendance.sms_template_incident_guardian")
+        tickets = self.sudo()
+        policies = self.env["training.policy"]._get_for_companies(tickets.company_id)
+        numbers = {
+            partner_id: info["sanitized"]
+            for partner_id, info in tickets.guardian_id._sms_get_recipients_info().items()
+        }
+        ids = tickets.ids
+        subjects = email_template._render_field("subject", ids, compute_lang=True)
+        bodies = email_template._render_field("body_html", ids, compute_lang=True)
+        senders = email_template._render_field("email_from", ids)
+        texts = sms_template._render_field("body", ids, compute_lang=True)
+        reached = []
+        for ticket in tickets:
+            guardian = ticket.guardian_id
+            wanted = policies[ticket.company_id.id]._absence_notice_channels()
+            by_email = "email" in wanted and bool(guardian.email)
+            number = "sms" in wanted and numbers.get(guardian.id)
+            file = (ticket.student_id or guardian).with_context(
+                mail_notify_force_send=False,
+                mail_create_nosubscribe=True,
+                mail_post_autofollow=False,
+            )
+            if by_email:
+                file.message_post(
+                    body=bodies[ticket.id],
+                    subject=subjects[ticket.id],
+                    email_from=senders[ticket.id],
+                    partner_ids=guardian.ids,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_note",
+                    email_layout_xmlid="mail.mail_notification_light",
+                )
+            if number:
+                file._message_sms(
+                    texts[ticket.id],
+                    partner_ids=guardian.ids,
+                    sms_pid_to_number={guardian.id: number},
+                    subject=subjects[ticket.id],
+                    put_in_queue=True,
+                )
+            channels = [
+                label
+                for label, used in (
+                    (self.env._("e-mail"), by_email),
+                    (self.env._("SMS"), bool(number)),
+                )
+                if used
+            ]
+            if channels:
+                reached.append(ticket.id)
+                ticket._guarded_write({"guardian_notified_at": fields.Datetime.now()})
+                body = self.env._(
+                    "%(guardian)s notified by %(channels)s (in the file of %(file)s).",
+                    guardian=guardian.name,
+                    channels=self.env._(" and ").join(channels),
+                    file=file.name,
+                )
+            else:
+                body = self.env._(
+                    "%(guardian)s was not notified: no notice channel of the campus policy "
+                    "reaches them (e-mail address, mobile number). Call them.",
+                    guardian=guardian.name,
+                )
+            ticket.message_post(body=body, subtype_xmlid="mail.mt_note")
+        if reached:
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+            self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
+        return self.browse(reached)

@@ -41,3 +41,4 @@ from . import test_kpi
 from . import test_monthly_report
 from . import test_phone_minutes
 from . import test_kpi_incident
+from . import test_incident_notice

@@ -259,6 +259,43 @@ class TestDutyRoster(TrainingCase):
         told = swap.sudo().message_ids.filtered(lambda m: "Swap approved" in str(m.body))
         self.assertEqual(told.partner_ids, proposer.partner_id | colleague.partner_id)
 
+    def test_swap_colleague_must_be_qualified(self):
+        """The colleague must be qualified for the duty's role and work on its campus: at
+        the request, and again at the approval."""
+        duty = self._generate(date(2026, 12, 1), date(2026, 12, 1)).duty_ids.filtered(
+            lambda d: d.role_id.code == "teaching_assistant"
+        )
+        proposer, colleague = duty.user_id, (self.staff["e"] | self.staff["f"]) - duty.user_id
+        Swap = self.env["training.duty.swap"].with_user(proposer)
+        with self.assertRaisesRegex(
+            UserError,
+            re.escape(
+                f"{self.staff['a'].name} is not qualified as Teaching assistant: choose one of "
+                f"{colleague.name}."
+            ),
+        ):
+            Swap.create({"assignment_id": duty.id, "colleague_id": self.staff["a"].id})
+        campus_b = self.env["res.company"].create({"name": "Campus B"})
+        elsewhere = new_test_user(
+            self.env,
+            login="ta_duty_elsewhere",
+            groups="base.group_user",
+            company_id=campus_b.id,
+            company_ids=[Command.set(campus_b.ids)],
+        )
+        self.roles["teaching_assistant"].user_ids = [Command.link(elsewhere.id)]
+        with self.assertRaisesRegex(UserError, "does not work on the campus"):
+            Swap.create({"assignment_id": duty.id, "colleague_id": elsewhere.id})
+        self.assertFalse(self.env["training.duty.swap"].search([("assignment_id", "=", duty.id)]))
+        swap = Swap.create({"assignment_id": duty.id, "colleague_id": colleague.id})
+        self.assertEqual(swap.qualified_user_ids, colleague)
+        swap.with_user(colleague).action_accept()
+        # the colleague is no longer qualified by the time of the approval
+        self.roles["teaching_assistant"].user_ids = [Command.unlink(colleague.id)]
+        with self.assertRaisesRegex(UserError, "is not qualified as Teaching assistant"):
+            swap.with_user(self.supervisor).action_approve()
+        self.assertEqual((swap.state, duty.user_id), ("accepted", proposer))
+
     def test_missing_log_reminder_chain(self):
         """Wednesday's morning duty: its person is reminded after the shift, the duty
         supervisor the next working day; each once."""

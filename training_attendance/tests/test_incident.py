@@ -100,11 +100,9 @@ class TestIncident(TrainingCase):
                 "Hospital contacted if needed",
             ],
         )
-        # the guardian was notified through the notice channel (e-mail template)
+        # the guardian was notified through the notice channel (e-mail), in the student's file
         self.assertEqual(ticket.guardian_notified_at, datetime(2026, 12, 3, 10, 0))
-        notice = ticket.sudo().message_ids.filtered(
-            lambda m: self.guardian.partner_share and self.guardian in m.partner_ids
-        )
+        notice = self.student.sudo().message_ids.filtered(lambda m: self.guardian in m.partner_ids)
         self.assertEqual(notice.subject, "Student 000: Student unwell")
         as_desk = ticket.with_user(self.front_desk)
         with self.assertRaisesRegex(

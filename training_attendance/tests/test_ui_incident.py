@@ -49,8 +49,9 @@ class TestUiIncident(HttpCase):
         self.assertEqual(ticket.step_ids.mapped("done"), [True, True, True])
         self.assertEqual(ticket.step_ids.done_by_id, self.front_desk)
         self.assertTrue(ticket.guardian_notified_at)
+        # the notice is queued in the student's file
         mail = self.env["mail.mail"].search(
-            [("model", "=", "training.incident"), ("res_id", "=", ticket.id)]
+            [("model", "=", "res.partner"), ("res_id", "=", self.student.id)]
         )
         self.assertEqual(mail.recipient_ids, self.guardian)
         # the supervisor calls back and closes

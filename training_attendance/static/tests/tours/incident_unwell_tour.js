@@ -2,7 +2,8 @@ import { registry } from "@web/core/registry";
 
 /**
  * The front desk opens an "unwell student" ticket for a student and their guardian, ticks
- * the playbook and resolves it; the guardian's notice is in the chatter.
+ * the playbook and resolves it; the ticket logs that the guardian was notified (the
+ * notice itself is in the student's file).
  */
 registry.category("web_tour.tours").add("training_attendance_incident_unwell", {
     url: "/odoo/action-training_attendance.training_incident_action",
@@ -39,8 +40,8 @@ registry.category("web_tour.tours").add("training_attendance_incident_unwell", {
             run: "click",
         },
         {
-            content: "The guardian was notified through the notice e-mail",
-            trigger: ".o-mail-Message-body:contains('We are contacting you about')",
+            content: "The guardian was notified through the notice e-mail, logged on the ticket",
+            trigger: ".o-mail-Message-body:contains('Tour Unwell Guardian notified by e-mail')",
         },
         {
             content: "Resolving with the playbook unticked is refused",
