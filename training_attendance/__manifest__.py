@@ -86,6 +86,7 @@
         "views/training_kpi_views.xml",
         "views/training_monthly_report_views.xml",
         "data/kpi_dashboard.xml",
+        "views/portal_monthly_templates.xml",
     ],
     "demo": [
         "demo/training_demo.xml",

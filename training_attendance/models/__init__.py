@@ -50,3 +50,4 @@ from . import training_kpi
 from . import training_monthly_report
 from . import training_makeup_rating
 from . import ir_actions_report_monthly
+from . import training_portal_monthly

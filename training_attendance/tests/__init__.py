@@ -40,3 +40,4 @@ from . import test_ui_incident
 from . import test_kpi
 from . import test_monthly_report
 from . import test_portal_tour_family
+from . import test_portal_monthly
