@@ -83,8 +83,13 @@ class TestPortalMonthlyReport(PortalFamilyCase):
     def test_the_month_is_written_in_the_guardians_language(self):
         self.env["res.lang"]._activate_lang("zh_CN")
         self.mother.lang = "zh_CN"
+        day = fields.Date.today() + timedelta(days=1)
+        self._session(day)
         self.authenticate("ta_pm_mother", "ta_pm_mother")
-        self.assertIn("2026年10月", self.url_open(self.url).text)
+        page = self.url_open(self.url).text
+        self.assertIn("2026年10月", page)
+        # the next lesson as Chinese writes a day: "12月1日周二 16:00", not "周二 1 12月"
+        self.assertIn(f"{day.month}月{day.day}日周", page)
 
     def test_another_family_gets_404_by_url_guessing(self):
         self.authenticate("ta_pm_stranger", "ta_pm_stranger")
