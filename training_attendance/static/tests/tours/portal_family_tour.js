@@ -120,8 +120,8 @@ registry.category("web_tour.tours").add("training_attendance_portal_sign", {
             run: "click",
         },
         {
-            content: "Open the child's page",
-            trigger: ".o_training_child_card:contains('Tour Xiaoming')",
+            content: "The child's card says a signature is waiting; open the child's page",
+            trigger: ".o_training_child_card:contains('Tour Xiaoming'):has(.o_training_to_sign)",
             run: "click",
         },
         {
