@@ -88,6 +88,7 @@
         "views/training_monthly_report_views.xml",
         "data/kpi_dashboard.xml",
         "views/training_refund_request_phone_views.xml",
+        "views/portal_monthly_templates.xml",
     ],
     "demo": [
         "demo/training_demo.xml",

@@ -1,3 +1,4 @@
 from . import home
 from . import portal
 from . import registration
+from . import portal_monthly

@@ -31,7 +31,21 @@ class TrainingGuardianPortal(CustomerPortal):
     def portal_my_children(self, **kw):
         values = self._prepare_portal_layout_values()
         children = request.env["res.partner"]._training_portal_children()
-        values.update({"page_name": "training_children", "children": children})
+        # the children with an enrolment waiting for this guardian's signature
+        to_sign = (
+            request.env["training.enrollment"]
+            .sudo()
+            .search(
+                [
+                    ("student_id", "in", children.ids),
+                    ("state", "=", "review"),
+                    ("guardian_id", "=", request.env.user.partner_id.id),
+                    ("signed_on", "=", False),
+                ]
+            )
+            .student_id
+        )
+        values.update({"page_name": "training_children", "children": children, "to_sign": to_sign})
         return request.render("training_attendance.portal_my_children", values)
 
     @http.route(

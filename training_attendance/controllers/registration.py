@@ -36,6 +36,8 @@ class TrainingRegistrationController(CustomerPortal):
             "training_attendance.registration_form",
             {
                 "company": company,
+                # the campus's logo and name in the page's header and footer
+                "res_company": company,
                 "form": values,
                 "errors": errors,
                 "registration": registration,
@@ -65,7 +67,7 @@ class TrainingRegistrationController(CustomerPortal):
             return self._registration_render(company, post, errors)
         return request.render(
             "training_attendance.registration_thanks",
-            {"company": company, "registration": registration},
+            {"company": company, "res_company": company, "registration": registration},
         )
 
     @http.route(
@@ -105,5 +107,6 @@ class TrainingRegistrationController(CustomerPortal):
         if errors:
             return self._registration_render(company, post, errors, registration)
         return request.render(
-            "training_attendance.registration_thanks", {"company": company, "registration": done}
+            "training_attendance.registration_thanks",
+            {"company": company, "res_company": company, "registration": done},
         )

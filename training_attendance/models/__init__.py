@@ -53,3 +53,4 @@ from . import ir_actions_report_monthly
 from . import training_attendance_line_minutes
 from . import res_groups_home
 from . import training_incident_rating
+from . import training_portal_monthly

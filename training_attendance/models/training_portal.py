@@ -1,5 +1,7 @@
 import base64
 
+import babel
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools.mimetypes import guess_mimetype
@@ -125,7 +127,17 @@ class ResPartner(models.Model):
             "makeups": makeups,
             "plans": plans,
             "leaves": leaves,
+            "formats": self._training_portal_date_formats(),
         }
+
+    @api.model
+    def _training_portal_date_formats(self):
+        """Date patterns of the portal's lists in the reader's language: "Mon, Nov 30
+        18:30" in English, "11月30日周一 18:30" in Chinese (CLDR skeletons, not one
+        pattern for all languages)."""
+        skeletons = babel.Locale.parse(self.env.lang or "en_US").datetime_skeletons
+        day, weekday = skeletons["MMMd"].pattern, skeletons["MMMEd"].pattern
+        return {"day": day, "day_time": f"{day} HH:mm", "weekday_time": f"{weekday} HH:mm"}
 
     def _training_portal_file_leave(self, values, upload=None):
         """File and submit a leave for the child ``self`` from the portal: the desk's

@@ -42,3 +42,5 @@ from . import test_monthly_report
 from . import test_phone_minutes
 from . import test_kpi_incident
 from . import test_incident_notice
+from . import test_portal_tour_family
+from . import test_portal_monthly

@@ -109,9 +109,9 @@ class TestPortalGuardian(TrainingCase, HttpCase):
         self.assertIn(self.klass.name, page.text)
         self.assertIn("R101", page.text)  # the room of the upcoming session
         self.assertNotIn("Peanut allergy", page.text)
-        # the absence of 7 October and the notice the guardian received
+        # the absence of 7 October and the notice the guardian received (English writes "Oct 7")
         self.assertIn("Absent", page.text)
-        self.assertIn("7 Oct 18:10", page.text)
+        self.assertIn("Oct 7 18:10", page.text)
         self.assertNotIn("Family B trip", page.text)
 
     def test_another_familys_child_answers_404(self):
