@@ -215,39 +215,20 @@ class TrainingAttendanceLine(models.Model):
         bodies = email_template._render_field("body_html", ids, compute_lang=True)
         senders = email_template._render_field("email_from", ids)
         texts = sms_template._render_field("body", ids, compute_lang=True)
-        students = (
-            self.student_id.sudo()
-            .with_context(
-                mail_notify_force_send=False,
-                mail_create_nosubscribe=True,
-                mail_post_autofollow=False,
-            )
-            .with_prefetch()
-        )
+        students = self.student_id.sudo().with_prefetch()
         # computed once for all students, else message_post computes it message by message
         reply_tos = students._notify_get_reply_to(default=senders[ids[0]])
         for line in self:
-            student = students.browse(line.student_id.id)
             by_email, by_sms, _channels = recipients[line]
-            if by_email:
-                student.message_post(
-                    body=bodies[line.id],
-                    subject=subjects[line.id],
-                    email_from=senders[line.id],
-                    reply_to=reply_tos[student.id],
-                    partner_ids=by_email.ids,
-                    message_type="comment",
-                    subtype_xmlid="mail.mt_note",
-                    email_layout_xmlid="mail.mail_notification_light",
-                )
-            if by_sms:
-                student._message_sms(
-                    texts[line.id],
-                    partner_ids=[guardian.id for guardian, _number in by_sms],
-                    sms_pid_to_number={guardian.id: number for guardian, number in by_sms},
-                    subject=subjects[line.id],
-                    put_in_queue=True,
-                )
+            students.browse(line.student_id.id)._training_post_family_notice(
+                subjects[line.id],
+                senders[line.id],
+                body=bodies[line.id],
+                email_partners=by_email,
+                text=texts[line.id],
+                sms_numbers={guardian.id: number for guardian, number in by_sms},
+                reply_to=reply_tos[line.student_id.id],
+            )
         self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
         self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
 
@@ -384,3 +365,46 @@ class TrainingAttendanceLine(models.Model):
             ("status", "=", "excused"),
             *unexcused,
         ]
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
+
+    def _training_post_family_notice(
+        self,
+        subject,
+        email_from,
+        body=None,
+        email_partners=None,
+        text=None,
+        sms_numbers=None,
+        reply_to=None,
+    ):
+        """Post a notice to a family in this contact's file (a student's, or a guardian's):
+        ``body`` by e-mail to ``email_partners`` through mail's queue, ``text`` by SMS to
+        ``sms_numbers`` (``{partner id: number}``) through the SMS queue; each is a message
+        of its own with Odoo's notifications, so that it shows its delivery status (a bounce,
+        an SMS error)."""
+        self.ensure_one()
+        record = self.with_context(
+            mail_notify_force_send=False, mail_create_nosubscribe=True, mail_post_autofollow=False
+        )
+        if email_partners:
+            record.message_post(
+                body=body,
+                subject=subject,
+                email_from=email_from,
+                partner_ids=email_partners.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+                email_layout_xmlid="mail.mail_notification_light",
+                **({"reply_to": reply_to} if reply_to else {}),
+            )
+        if sms_numbers:
+            record._message_sms(
+                text,
+                partner_ids=list(sms_numbers),
+                sms_pid_to_number=sms_numbers,
+                subject=subject,
+                put_in_queue=True,
+            )

@@ -510,29 +510,15 @@ class TrainingIncident(models.Model):
             wanted = policies[ticket.company_id.id]._absence_notice_channels()
             by_email = "email" in wanted and bool(guardian.email)
             number = "sms" in wanted and numbers.get(guardian.id)
-            file = (ticket.student_id or guardian).with_context(
-                mail_notify_force_send=False,
-                mail_create_nosubscribe=True,
-                mail_post_autofollow=False,
+            file = ticket.student_id or guardian
+            file._training_post_family_notice(
+                subjects[ticket.id],
+                senders[ticket.id],
+                body=bodies[ticket.id],
+                email_partners=guardian if by_email else None,
+                text=texts[ticket.id],
+                sms_numbers={guardian.id: number} if number else None,
             )
-            if by_email:
-                file.message_post(
-                    body=bodies[ticket.id],
-                    subject=subjects[ticket.id],
-                    email_from=senders[ticket.id],
-                    partner_ids=guardian.ids,
-                    message_type="comment",
-                    subtype_xmlid="mail.mt_note",
-                    email_layout_xmlid="mail.mail_notification_light",
-                )
-            if number:
-                file._message_sms(
-                    texts[ticket.id],
-                    partner_ids=guardian.ids,
-                    sms_pid_to_number={guardian.id: number},
-                    subject=subjects[ticket.id],
-                    put_in_queue=True,
-                )
             channels = [
                 label
                 for label, used in (
