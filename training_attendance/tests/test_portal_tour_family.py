@@ -8,25 +8,21 @@ posts the invoice).
 Needs the ``payment_demo`` module in the database (skipped without it)."""
 
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
-from .test_fees_refunds import RefundCase
+from .test_portal_payment import DemoProviderCase
 
 PHONE = "390x844"
 DESKTOP = "1366x768"
 
 
 @tagged("post_install", "-at_install")
-class TestPortalFamilyTour(RefundCase, HttpCase):
+class TestPortalFamilyTour(DemoProviderCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.provider = cls.env.ref("payment.payment_provider_demo", raise_if_not_found=False)
-        if not cls.provider or cls.provider.module_id.state != "installed":
+        if not cls.provider:
             return
-        cls.provider = cls.provider.copy(
-            {"company_id": cls.company.id, "state": "test", "is_published": True}
-        )
         cls.company.country_id = cls.env.ref("base.cn")
         cls.clerk = new_test_user(
             cls.env,
@@ -36,11 +32,6 @@ class TestPortalFamilyTour(RefundCase, HttpCase):
             company_id=cls.company.id,
             company_ids=[Command.set(cls.company.ids)],
         )
-
-    def setUp(self):
-        super().setUp()
-        if not self.provider or self.provider.module_id.state != "installed":
-            self.skipTest("payment_demo is not installed in this database")
 
     def _tour(self, url, name, size, login=None):
         self.browser_size = size
