@@ -416,13 +416,16 @@ class TrainingEnrollment(models.Model):
         self._log_event("submit")
 
     def action_guardian_confirm(self):
+        self._guardian_confirm(fields.Datetime.now())
+
+    def _guardian_confirm(self, confirmed_at):
         self._check_state(("review",), self.env._("Guardian confirmation"))
         missing = self.filtered(lambda e: not e.guardian_id)
         if missing:
             raise UserError(
                 self.env._("%(ref)s has no paying guardian to confirm it.", ref=missing[0].name)
             )
-        self._guarded_write({"state": "confirmed", "guardian_confirmed_at": fields.Datetime.now()})
+        self._guarded_write({"state": "confirmed", "guardian_confirmed_at": confirmed_at})
         self._log_event("confirm")
 
     def action_activate(self):

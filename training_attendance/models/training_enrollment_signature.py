@@ -46,15 +46,16 @@ class TrainingEnrollment(models.Model):
             raise UserError(self.env._("This enrolment is not waiting for your signature."))
         if not (name or "").strip() or not signature:
             raise UserError(self.env._("Write your name and sign to confirm."))
+        now = fields.Datetime.now()
         enrollment._guarded_write(
             {
                 "signed_by": name.strip(),
                 "signature": signature,
-                "signed_on": fields.Datetime.now(),
+                "signed_on": now,
                 "signed_ip": ip_address,
             }
         )
-        enrollment.action_guardian_confirm()
+        enrollment._guardian_confirm(now)
         pdf = (
             self.env["ir.actions.report"]
             .sudo()
