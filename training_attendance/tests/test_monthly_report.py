@@ -1,13 +1,17 @@
+import io
 from datetime import date, datetime
 from unittest.mock import patch
 
 import psycopg2
 from freezegun import freeze_time
 
+from odoo.addons.base.models import ir_actions_report as base_report
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
+from odoo.tools.pdf import PdfFileReader
 
+from ..models import ir_actions_report_monthly as monthly
 from .common import TrainingCase
 
 OCTOBER = date(2026, 10, 1)
@@ -160,6 +164,48 @@ class TestMonthlyReport(TrainingCase):
         self.assertIn("No comment this month.", html)
         self.assertIn("October 2026", html)
         self.assertIn(self.counselor.name, html)
+
+    def test_batch_renders_each_student_on_own_pages_with_wkhtmltopdf_at_once(self):
+        """The job's rendering, with Debian's wkhtmltopdf: documents rendered at once (two
+        here), cut per student; a student on two pages (a long comment) is rendered again
+        alone, the others keep one page each."""
+        if base_report.wkhtmltopdf_state not in ("ok", "upgrade"):
+            self.skipTest(f"wkhtmltopdf is {base_report.wkhtmltopdf_state} on this machine")
+        self.env["training.monthly.comment"].search(
+            [("enrollment_id", "=", self.enrollments[0].id)]
+        ).comment = "Fractions to review. " * 600
+        Report = type(self.env["ir.actions.report"])
+        documents = []
+        original = Report._training_wkhtmltopdf
+
+        def counted(report_self, report, htmls, args):
+            documents.append(len(htmls))
+            return original(report_self, report, htmls, args)
+
+        with (
+            patch.object(monthly, "RENDER_PROCESSES", 2),
+            patch.object(monthly, "MIN_PER_PROCESS", 1),
+            patch.object(Report, "_training_wkhtmltopdf", counted),
+        ):
+            pdfs = self.Monthly.with_context(force_report_rendering=True)._render_pdfs(
+                self.students, OCTOBER, self.company
+            )
+        # [s0, s1] and [s2] at once; s0 took two pages: s0 and s1 again, at once
+        self.assertEqual(documents, [2, 2])
+        texts = {}
+        for student in self.students:
+            content, name = pdfs[student.id]
+            self.assertEqual(name, "Attendance report 2026-10.pdf")
+            pages = PdfFileReader(io.BytesIO(content)).pages
+            texts[student] = [" ".join(page.extract_text().split()) for page in pages]
+        self.assertGreaterEqual(len(texts[self.s0]), 2)
+        self.assertEqual((len(texts[self.s1]), len(texts[self.s2])), (1, 1))
+        for student, pages in texts.items():
+            self.assertIn(f"Ref. R{student.id:06d}", pages[0])
+            self.assertIn(student.name, pages[0])
+            for other in self.students - student:
+                self.assertNotIn(f"Ref. R{other.id:06d}", " ".join(pages))
+        self.assertIn("Fractions to review.", texts[self.s0][-1])
 
     @freeze_time("2026-11-01 00:30:00")
     def test_monthly_job_batches_resumes_and_never_sends_twice(self):
