@@ -38,7 +38,7 @@ import sys
 import time
 from datetime import date
 
-from bench_common import code_version, main, teacher_classes, timed
+from bench_common import backend_cpu, code_version, main, teacher_classes, timed
 
 import odoo
 from odoo import Command, api
@@ -62,19 +62,6 @@ ABSENCE_CRON = "training_attendance.ir_cron_process_absences"
 
 
 # ---------------------------------------------------------------------------- measuring
-def backend_cpu(pid):
-    """CPU seconds used so far by process ``pid`` of this machine: the run time of
-    /proc/<pid>/schedstat (nanoseconds) when the kernel keeps it, else utime + stime of
-    /proc/<pid>/stat (clock ticks, 10 ms)."""
-    try:
-        with open(f"/proc/{pid}/schedstat") as stat:
-            return int(stat.read().split()[0]) / 1e9
-    except (OSError, ValueError, IndexError):
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def call(registry, uid, func):
     """``func(env)`` as a request runs a call: a fresh cursor and environment as ``uid``,
     the call, the commit. Returns ``(result, cost)`` with cost = [queries, CPU s of this

@@ -10,8 +10,9 @@
 #   load: N teachers at once through JSON-RPC on Odoo started with --workers=4
 #   (--teachers 50 --ramp 30 --think 1 --port 8469 --wait 180);
 #   roster: a month's duty roster for 50 campuses and the duty reminder job.
-#   monthly: the monthly report job, PDFs rendered per batch in one wkhtmltopdf call
-#   (--students 20000 --campuses 50 --batch 100 --batches 5; --batches 0 renders all).
+#   monthly: the monthly report job, each batch rendered by one wkhtmltopdf per CPU at once
+#   (--students 20000 --campuses 50 --batch 100 --batches 5; --batches 0 renders all;
+#   --compare now,odoo: batches in turn as the job renders and as Odoo would, one at a time).
 # BENCH_DB_PREFIX names the database (default ta_bench).
 set -euo pipefail
 # shellcheck source=scripts/odoo_env.sh
