@@ -6,7 +6,8 @@ class TrainingDutyKpi(models.Model):
     logs on time, tickets handled, average response and resolution times in working hours,
     average satisfaction; and the month's ranking of the campus, whose first is the "best
     duty officer": the highest share of logs on time, then the best satisfaction, then the
-    most tickets handled, then the shortest average response."""
+    most tickets handled, then the shortest average response. The month is the campus's
+    (a duty's day and a ticket's report, in the campus's time zone, as in ``training.kpi``)."""
 
     _name = "training.duty.kpi"
     _description = "Duty KPIs per person and month"
@@ -47,18 +48,27 @@ class TrainingDutyKpi(models.Model):
                        coalesce(sum(logs_on_time), 0) AS logs_on_time
                   FROM training_duty_assignment
                  GROUP BY 1, 2, 3
+            ), campus AS (
+                SELECT c.id AS company_id,
+                       COALESCE(NULLIF(p.tz, ''), NULLIF(rc.tz, ''), 'UTC') AS tz
+                  FROM res_company c
+                  JOIN res_partner p ON p.id = c.partner_id
+                  LEFT JOIN resource_calendar rc ON rc.id = c.resource_calendar_id
             ), ticket AS (
-                SELECT handler_id AS user_id, company_id,
-                       date_trunc('month', reported_at)::date AS month,
+                SELECT i.handler_id AS user_id, i.company_id,
+                       date_trunc(
+                           'month', i.reported_at AT TIME ZONE 'UTC' AT TIME ZONE campus.tz
+                       )::date AS month,
                        count(*) AS ticket_count,
-                       avg(response_hours) FILTER (WHERE first_action_at IS NOT NULL)
+                       avg(i.response_hours) FILTER (WHERE i.first_action_at IS NOT NULL)
                            AS response_hours,
-                       avg(resolution_hours) FILTER (WHERE resolved_at IS NOT NULL)
+                       avg(i.resolution_hours) FILTER (WHERE i.resolved_at IS NOT NULL)
                            AS resolution_hours,
-                       avg(satisfaction) FILTER (WHERE callback_score IS NOT NULL)
+                       avg(i.satisfaction) FILTER (WHERE i.callback_score IS NOT NULL)
                            AS satisfaction
-                  FROM training_incident
-                 WHERE handler_id IS NOT NULL
+                  FROM training_incident i
+                  JOIN campus ON campus.company_id = i.company_id
+                 WHERE i.handler_id IS NOT NULL
                  GROUP BY 1, 2, 3
             ), joined AS (
                 SELECT coalesce(d.user_id, t.user_id) AS user_id,

@@ -119,6 +119,19 @@ class TestKpiIncident(TrainingCase):
             {(self.teacher, 1, False), (self.supervisor, 0, True)},
         )
 
+    def test_duty_kpis_count_a_ticket_in_the_month_of_its_campus(self):
+        """The Duty KPIs put a ticket in the month it was reported in the campus's time
+        zone, like the duties and the KPIs: Shanghai's Sunday-night ticket (31 October
+        17:00 UTC, 1 November 01:00 locally) is November's."""
+        self.env.flush_all()
+        kpis = self.env["training.duty.kpi"].search(
+            [("company_id", "=", self.campus_b.id), ("user_id", "=", self.teacher2.id)]
+        )
+        self.assertEqual(
+            sorted((k.month, k.ticket_count, round(k.response_hours, 2)) for k in kpis),
+            [(date(2026, 10, 1), 1, 0.33), (date(2026, 11, 1), 1, 1.5)],
+        )
+
     def test_a_ticket_counts_once_answered(self):
         with freeze_time("2026-10-07 09:15:00"):  # reported, not answered yet
             self.assertEqual(self._table(OCTOBER), {})
