@@ -48,12 +48,7 @@ class TrainingDutyKpi(models.Model):
                        coalesce(sum(logs_on_time), 0) AS logs_on_time
                   FROM training_duty_assignment
                  GROUP BY 1, 2, 3
-            ), campus AS (
-                SELECT c.id AS company_id,
-                       COALESCE(NULLIF(p.tz, ''), NULLIF(rc.tz, ''), 'UTC') AS tz
-                  FROM res_company c
-                  JOIN res_partner p ON p.id = c.partner_id
-                  LEFT JOIN resource_calendar rc ON rc.id = c.resource_calendar_id
+            ), campus AS ({self.env["res.company"]._training_tz_query()}
             ), ticket AS (
                 SELECT i.handler_id AS user_id, i.company_id,
                        date_trunc(

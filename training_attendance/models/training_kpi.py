@@ -213,15 +213,12 @@ class TrainingKpi(models.Model):
         return SQL(
             f"""
             WITH campus AS (
-                SELECT c.id AS company_id,
-                       COALESCE(NULLIF(p.tz, ''), NULLIF(rc.tz, ''), 'UTC') AS tz,
+                SELECT c.company_id, c.tz,
                        COALESCE(pol.makeup_due_days, 0) AS makeup_due_days,
                        COALESCE(pol.incident_response_target_hours, 0.0) AS incident_hours,
                        {targets}
-                  FROM res_company c
-                  JOIN res_partner p ON p.id = c.partner_id
-                  LEFT JOIN resource_calendar rc ON rc.id = c.resource_calendar_id
-                  LEFT JOIN training_policy pol ON pol.company_id = c.id
+                  FROM ({self.env["res.company"]._training_tz_query()}) c
+                  LEFT JOIN training_policy pol ON pol.company_id = c.company_id
             )
             SELECT f.id, f.kpi, f.company_id, f.teacher_id, f.counselor_id, f.student_id,
                    f.class_id, f.date, f.due_at, f.hit, 1 AS total,
