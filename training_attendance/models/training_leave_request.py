@@ -205,13 +205,29 @@ class TrainingLeaveRequest(models.Model):
                 self.env._("Refused: %(reason)s", reason=request.refusal_reason)
             )
         self._guarded_write({"state": "refused"})
+        self._notify_held_back_absences()
         return True
 
     def action_cancel(self):
         self._check_state(("draft", "submitted"), self.env._("Cancellation"))
         self.activity_unlink([ACTIVITY_TYPE])
         self._guarded_write({"state": "cancelled"})
+        self._notify_held_back_absences()
         return True
+
+    def _notify_held_back_absences(self):
+        """A refused or cancelled request excuses nothing (SPEC §4): the guardians are
+        told now of the absences its submission held back from their notice, on the
+        validated lessons it covers (unless another request still covers them)."""
+        lines = self.env["training.attendance.line"].sudo()
+        for request in self.sudo():
+            lines |= request.session_ids.attendance_line_ids.filtered(
+                lambda line, r=request: line.student_id == r.student_id
+                and line.notice_state == "leave"
+            )
+        if lines:
+            lines.write({"notice_state": False})
+            lines._notify_guardians()
 
     def action_draft(self):
         self._check_state(("refused", "cancelled"), self.env._("Resetting to draft"))

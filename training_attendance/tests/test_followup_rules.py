@@ -77,6 +77,45 @@ class TestAbsenceFollowupRules(TrainingCase):
         return self.Escalation.search([("enrollment_id", "=", self.enrollment.id)], order="id")
 
     # ------------------------------------------------------------------ kind changes
+    def test_leave_refused_after_validation_tells_the_guardians(self):
+        """The family reported a leave, so the absence was not notified; the leave is
+        refused the next day: the absence stays unexcused and the guardians are told then."""
+        session = self._session(date(2026, 10, 7), hour=9)
+        with freeze_time("2026-10-07 08:00:00"):
+            leave = self.env["training.leave.request"].create(
+                {
+                    "student_id": self.student.id,
+                    "leave_type": "personal",
+                    "reason": "Trip",
+                    "session_ids": [(6, 0, session.ids)],
+                }
+            )
+            leave.action_submit()
+        with freeze_time("2026-10-07 11:05:00"):
+            session.with_user(self.teacher).action_open()
+            line = session.attendance_line_ids.filtered(lambda ln: ln.student_id == self.student)
+            line.with_user(self.teacher).action_set_absent()
+            session.with_user(self.teacher).action_mark_rest_present()
+            self._validate_and_follow(session.with_user(self.teacher))
+        self.assertEqual(line.notice_state, "leave")
+        notices = self.student.message_ids.filtered(lambda m: "was absent" in (m.subject or ""))
+        self.assertFalse(notices)
+        with freeze_time("2026-10-08 10:00:00"):
+            leave.refusal_reason = "Not a reason the school accepts"
+            leave.with_user(self.counselor).action_refuse()
+        self.assertEqual(line.status, "absent")
+        self.assertEqual(line.notice_state, "sent")
+        self.assertEqual(line.guardian_notified_at, datetime(2026, 10, 8, 10, 0))
+        notice = self.student.message_ids.filtered(lambda m: "was absent" in (m.subject or ""))
+        self.assertEqual(len(notice), 1)
+        self.assertIn(self.guardian, notice.partner_ids)
+        # refused again or run again: told once
+        self.env["training.attendance.line"]._cron_process_absences()
+        self.assertEqual(
+            len(self.student.message_ids.filtered(lambda m: "was absent" in (m.subject or ""))),
+            1,
+        )
+
     def test_emergency_leave_approved_after_validation(self):
         """Seed 000: the family reports an emergency leave at 10:00 for the 09:00 lesson,
         the teacher validates the child absent, the counselor approves at 14:00."""
