@@ -2,8 +2,10 @@ from odoo import fields, models
 
 
 class TrainingKpiDeadline(models.Model):
-    """A counselor follow-up deadline met: kept when its activity is marked done (Odoo
-    deletes done activities), for the follow-up compliance indicator."""
+    """A counselor follow-up deadline that is no longer open: kept when its activity is
+    marked done (Odoo deletes done activities), or cancelled after its deadline passed
+    (a deadline missed: cancelling it does not take it out of the indicator), for the
+    follow-up compliance indicator."""
 
     _name = "training.kpi.deadline"
     _description = "Follow-up Deadline Met"
@@ -24,7 +26,11 @@ class TrainingKpiDeadline(models.Model):
     user_id = fields.Many2one(comodel_name="res.users", string="Counselor", readonly=True)
     date_deadline = fields.Date(string="Deadline", required=True, readonly=True)
     date_done = fields.Date(
-        string="Done on", required=True, readonly=True, help="In the campus's time zone."
+        string="Done on",
+        required=True,
+        readonly=True,
+        help="In the campus's time zone; for a deadline cancelled once passed, the day it "
+        "was cancelled.",
     )
 
 
@@ -32,12 +38,21 @@ class MailActivity(models.Model):
     _inherit = "mail.activity"  # pylint: disable=consider-merging-classes-inherited
 
     def _action_done(self, feedback=False, attachment_ids=None):
-        self._training_keep_deadlines_met()
+        self._training_keep_deadlines()
+        # done: not kept again as cancelled when Odoo deletes it (in the transaction's
+        # cache, not the context, which any caller sets)
+        self.env.cr.cache.setdefault("training_deadlines_kept", set()).update(self.ids)
         return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
 
-    def _training_keep_deadlines_met(self):
+    def unlink(self):
+        kept = self.env.cr.cache.get("training_deadlines_kept", ())
+        self.filtered(lambda a: a.id not in kept)._training_keep_deadlines(overdue_only=True)
+        return super().unlink()
+
+    def _training_keep_deadlines(self, overdue_only=False):
         """Follow-up deadlines (activity types that log a follow-up or are closed by a
-        plan) on enrolments: their deadline and the campus day they were met."""
+        plan) on enrolments: their deadline and the campus day they were closed; with
+        ``overdue_only``, those whose deadline has passed only."""
         activities = self.filtered(
             lambda a: (
                 a.res_model == "training.enrollment"
@@ -66,5 +81,9 @@ class MailActivity(models.Model):
                 }
                 for activity in activities
                 if activity.res_id in by_id
+                and not (
+                    overdue_only
+                    and activity.date_deadline >= today[by_id[activity.res_id].company_id]
+                )
             ]
         )

@@ -106,6 +106,7 @@ class TestKpi(TrainingCase):
         cls.env["mail.activity"].search(
             [("res_model", "=", "training.enrollment"), ("res_id", "in", enrollments.ids)]
         ).unlink()
+        cls.env["training.kpi.deadline"].search([("enrollment_id", "in", enrollments.ids)]).unlink()
         routine = cls.env.ref("training_attendance.mail_activity_followup_routine")
         e0, e1, e2 = cls.enrollments
 
@@ -166,6 +167,28 @@ class TestKpi(TrainingCase):
         by_counselor = self._table(OCTOBER, "counselor_id")
         self.assertEqual(by_counselor[self.counselor, "followup"], (1, 3, 33.3, 90.0))
         self.assertEqual(by_counselor[self.counselor_b, "attendance"], (1, 1, 100.0, 90.0))
+
+    def test_a_deadline_cancelled_once_passed_still_counts_as_missed(self):
+        """Cancelling (deleting) a follow-up activity does not take a missed deadline out
+        of the indicator; cancelling one not due yet does."""
+        with freeze_time("2026-10-25 09:00:00"):  # the 20 October deadline has passed
+            self.open_one.with_user(self.counselor).unlink()
+        with freeze_time("2026-11-05 12:00:00"):
+            self.future.with_user(self.counselor).unlink()  # due 20 November
+            table = self._table(OCTOBER)
+            self.assertEqual(table[self.company, "followup"], (1, 3, 33.3, 90.0))
+            self.assertNotIn((self.company, "followup"), self._table(NOVEMBER))
+        [kept] = self.env["training.kpi.deadline"].search(
+            [("date_deadline", "=", date(2026, 10, 20))]
+        )
+        self.assertEqual((kept.user_id, kept.date_done), (self.counselor, date(2026, 10, 25)))
+        # done, the activity is kept once (as met or late), not again when Odoo deletes it
+        self.assertEqual(
+            self.env["training.kpi.deadline"].search_count(
+                [("enrollment_id", "in", self.enrollments.ids)]
+            ),
+            3,
+        )
 
     @freeze_time("2026-11-05 12:00:00")
     def test_a_make_up_still_to_plan_counts_once_its_delay_is_over(self):
