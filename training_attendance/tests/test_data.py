@@ -213,6 +213,22 @@ class TestDemoData(TransactionCase):
         )
         self.assertTrue(calls)
 
+    def test_guardians_rated_make_ups_and_the_kpi_counts_them(self):
+        """Five guardians answered the satisfaction e-mail of a make-up done: four
+        satisfied, one not (the demo's story); the KPI reads 4 of 5."""
+        ratings = self.env["rating.rating"].search(
+            [("res_model", "=", "training.makeup"), ("consumed", "=", True)]
+        )
+        self.assertEqual(sorted(ratings.mapped("rating")), [2, 4, 5, 5, 5])
+        self.assertTrue(all(ratings.partner_id.mapped("is_guardian")))
+        makeups = self.env["training.makeup"].browse(ratings.mapped("res_id"))
+        self.assertEqual(set(makeups.mapped("state")), {"done"})
+        self.assertEqual(sorted(makeups.mapped("rating_last_value")), [2, 4, 5, 5, 5])
+        [(met, counted)] = self.env["training.kpi"]._read_group(
+            [("kpi", "=", "satisfaction")], [], ["hit:sum", "total:sum"]
+        )
+        self.assertEqual((met, counted), (4, 5))
+
     def test_class_a_is_invoiced_and_a_refund_waits_for_finance(self):
         invoices = self.env["account.move"].search(
             [("training_enrollment_id.class_id", "=", self._ref("class_maths_a_demo").id)]
