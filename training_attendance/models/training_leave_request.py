@@ -222,8 +222,9 @@ class TrainingLeaveRequest(models.Model):
         lines = self.env["training.attendance.line"].sudo()
         for request in self.sudo():
             lines |= request.session_ids.attendance_line_ids.filtered(
-                lambda line, r=request: line.student_id == r.student_id
-                and line.notice_state == "leave"
+                lambda line, r=request: (
+                    line.student_id == r.student_id and line.notice_state == "leave"
+                )
             )
         if lines:
             lines.write({"notice_state": False})
