@@ -1,4 +1,5 @@
 from odoo import fields, models, tools
+from odoo.tools import SQL
 
 
 class TrainingDutyKpi(models.Model):
@@ -39,8 +40,9 @@ class TrainingDutyKpi(models.Model):
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
+            SQL(
+                """
+            CREATE OR REPLACE VIEW %s AS (
             WITH duty AS (
                 SELECT user_id, company_id, date_trunc('month', date)::date AS month,
                        count(*) AS duty_count,
@@ -48,7 +50,7 @@ class TrainingDutyKpi(models.Model):
                        coalesce(sum(logs_on_time), 0) AS logs_on_time
                   FROM training_duty_assignment
                  GROUP BY 1, 2, 3
-            ), campus AS ({self.env["res.company"]._training_tz_query()}
+            ), campus AS (%s
             ), ticket AS (
                 SELECT i.handler_id AS user_id, i.company_id,
                        date_trunc(
@@ -91,5 +93,8 @@ class TrainingDutyKpi(models.Model):
                    ) AS rank
               FROM joined
             )
-            """
+            """,
+                SQL.identifier(self._table),
+                SQL(self.env["res.company"]._training_tz_query()),
+            )
         )
