@@ -11,6 +11,15 @@ cd "$REPO_ROOT"
 "$PYTHON" -m pip install --quiet --disable-pip-version-check -r requirements-test.txt \
     -r requirements.txt
 
+# the PDF reports: Odoo renders them with wkhtmltopdf (installed by the bootstrap as root)
+if command -v wkhtmltopdf >/dev/null 2>&1; then
+    echo "wkhtmltopdf: $(command -v wkhtmltopdf) ($(wkhtmltopdf --version 2>/dev/null)):" \
+        "the monthly report's PDF test renders real PDFs"
+else
+    echo "wkhtmltopdf: not found (Debian package wkhtmltopdf): reports are tested as HTML," \
+        "the PDF rendering test is skipped"
+fi
+
 echo "== Static checks"
 "$PYTHON" -m ruff check .
 "$PYTHON" -m ruff format --check .
