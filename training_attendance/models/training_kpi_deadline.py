@@ -8,7 +8,7 @@ class TrainingKpiDeadline(models.Model):
     follow-up compliance indicator."""
 
     _name = "training.kpi.deadline"
-    _description = "Follow-up Deadline Met"
+    _description = "Follow-up Deadline Closed"
     _order = "date_done desc, id desc"
 
     activity_type_id = fields.Many2one(
@@ -26,11 +26,11 @@ class TrainingKpiDeadline(models.Model):
     user_id = fields.Many2one(comodel_name="res.users", string="Counselor", readonly=True)
     date_deadline = fields.Date(string="Deadline", required=True, readonly=True)
     date_done = fields.Date(
-        string="Done on",
+        string="Closed on",
         required=True,
         readonly=True,
-        help="In the campus's time zone; for a deadline cancelled once passed, the day it "
-        "was cancelled.",
+        help="The day it was done, in the campus's time zone; for a deadline cancelled once "
+        "passed, the day it was cancelled.",
     )
 
 
