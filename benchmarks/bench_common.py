@@ -33,6 +33,90 @@ def backend_cpu(pid):
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+CHUNK = 5000  # records per create() of the builders
+
+
+def create_in_chunks(model, vals_list):
+    """``model.create`` of ``vals_list`` in chunks of CHUNK, the caches emptied between
+    (a long transaction with a full cache gets slower as it goes)."""
+    records = model.browse()
+    for first in range(0, len(vals_list), CHUNK):
+        records |= model.create(vals_list[first : first + CHUNK])
+        model.env.flush_all()
+        model.env.invalidate_all()
+    return records
+
+
+def enrolled_classes(
+    env,
+    prefix,
+    campuses,
+    teachers,
+    counselors,
+    per_campus,
+    date_start,
+    class_size=30,
+    head_teachers=False,
+):
+    """A course per campus and ``per_campus`` students on each, in classes of
+    ``class_size`` taught by the campus's teacher (and with its counselor as head teacher
+    when ``head_teachers``), each student followed by the campus's counselor and enrolled
+    (active, 60 hours) from ``date_start``: ``(classes, students, members, enrollments)``,
+    ``members`` the (class, student) of each enrolment, in order."""
+    courses = env["training.course"].create(
+        [
+            {"name": f"Maths {c:02d}", "lesson_duration": 1.5, "company_id": campus.id}
+            for c, campus in enumerate(campuses)
+        ]
+    )
+    class_vals, plan = [], []  # plan: (campus index, first student of the class, size)
+    for c, campus in enumerate(campuses):
+        for first in range(0, per_campus, class_size):
+            class_vals.append(
+                {
+                    "name": f"{prefix} class {c:02d}-{first:03d}",
+                    "company_id": campus.id,
+                    "course_id": courses[c].id,
+                    "teacher_id": teachers[c].id,
+                    **({"head_teacher_id": counselors[c].id} if head_teachers else {}),
+                }
+            )
+            plan.append((c, first, min(class_size, per_campus - first)))
+    classes = env["training.class"].create(class_vals)
+    students = create_in_chunks(
+        env["res.partner"],
+        [
+            {
+                "name": f"{prefix} student {i:05d}",
+                "is_student": True,
+                "company_id": campuses[i // per_campus].id,
+                "counselor_id": counselors[i // per_campus].id,
+            }
+            for i in range(per_campus * len(campuses))
+        ],
+    )
+    members = [
+        (klass, students[c * per_campus + first + k])
+        for klass, (c, first, size) in zip(classes, plan, strict=True)
+        for k in range(size)
+    ]
+    enrollments = create_in_chunks(
+        env["training.enrollment"],
+        [
+            {
+                "student_id": student.id,
+                "class_id": klass.id,
+                "company_id": klass.company_id.id,
+                "date_start": date_start,
+                "hours_purchased": 60,
+                "state": "active",
+            }
+            for klass, student in members
+        ],
+    )
+    return classes, students, members, enrollments
+
+
 def run_batches(env, job, count=None):
     """Call ``job`` until it has nothing left: per batch (done, seconds, queries[, the
     growth of ``count()``])."""

@@ -34,23 +34,18 @@ from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from unittest.mock import patch
 
-from bench_common import backend_cpu, campuses_with_staff, main, timed
+from bench_common import (
+    backend_cpu,
+    campuses_with_staff,
+    create_in_chunks,
+    enrolled_classes,
+    main,
+    timed,
+)
 from dateutil.relativedelta import relativedelta
 
 from odoo import SUPERUSER_ID, api
 from odoo.tools import config
-
-CLASS_SIZE = 30
-CHUNK = 5000
-
-
-def create_in_chunks(model, vals_list):
-    records = model.browse()
-    for first in range(0, len(vals_list), CHUNK):
-        records |= model.create(vals_list[first : first + CHUNK])
-        model.env.flush_all()
-        model.env.invalidate_all()
-    return records
 
 
 def build_group(env, campuses_count, students_count):
@@ -65,37 +60,16 @@ def build_group(env, campuses_count, students_count):
     )
     for counselor in counselors:
         counselor.partner_id.write({"phone": "+86 21 5555 0100", "email": "coach@example.com"})
-    courses = env["training.course"].create(
-        [
-            {"name": f"Maths {c:02d}", "lesson_duration": 1.5, "company_id": campus.id}
-            for c, campus in enumerate(campuses)
-        ]
-    )
-    class_vals, plan = [], []
-    for c, campus in enumerate(campuses):
-        for first in range(0, per_campus, CLASS_SIZE):
-            class_vals.append(
-                {
-                    "name": f"Monthly class {c:02d}-{first:03d}",
-                    "company_id": campus.id,
-                    "course_id": courses[c].id,
-                    "teacher_id": teachers[c].id,
-                    "head_teacher_id": counselors[c].id,
-                }
-            )
-            plan.append((c, first, min(CLASS_SIZE, per_campus - first)))
-    classes = env["training.class"].create(class_vals)
-    students = create_in_chunks(
-        env["res.partner"],
-        [
-            {
-                "name": f"Monthly student {i:05d}",
-                "is_student": True,
-                "company_id": campuses[i // per_campus].id,
-                "counselor_id": counselors[i // per_campus].id,
-            }
-            for i in range(per_campus * campuses_count)
-        ],
+    month = date.today().replace(day=1) - relativedelta(months=1)
+    classes, students, members, enrollments = enrolled_classes(
+        env,
+        "Monthly",
+        campuses,
+        teachers,
+        counselors,
+        per_campus,
+        month - timedelta(days=60),
+        head_teachers=True,
     )
     guardians = create_in_chunks(
         env["res.partner"],
@@ -108,23 +82,6 @@ def build_group(env, campuses_count, students_count):
             for s, g in zip(students, guardians, strict=True)
         ],
     )
-    month = date.today().replace(day=1) - relativedelta(months=1)
-    enrollment_vals, members = [], []
-    for klass, (c, first, size) in zip(classes, plan, strict=True):
-        for k in range(size):
-            student = students[c * per_campus + first + k]
-            members.append((klass, student))
-            enrollment_vals.append(
-                {
-                    "student_id": student.id,
-                    "class_id": klass.id,
-                    "company_id": klass.company_id.id,
-                    "date_start": month - timedelta(days=60),
-                    "hours_purchased": 60,
-                    "state": "active",
-                }
-            )
-    enrollments = create_in_chunks(env["training.enrollment"], enrollment_vals)
     wednesdays = [
         month + timedelta(days=d) for d in range(28) if (month + timedelta(d)).weekday() == 2
     ]

@@ -15,22 +15,19 @@ Everything is rolled back at the end.
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 
-from bench_common import campuses_with_staff, main, print_batches, run_batches, timed
+from bench_common import (
+    campuses_with_staff,
+    create_in_chunks,
+    enrolled_classes,
+    main,
+    print_batches,
+    run_batches,
+    timed,
+)
 
 CAMPUSES = 50
 STUDENTS = 20000
-CLASS_SIZE = 30
 LESSONS = 4  # weekly, over the last month
-CHUNK = 5000
-
-
-def create_in_chunks(model, vals_list):
-    records = model.browse()
-    for first in range(0, len(vals_list), CHUNK):
-        records |= model.create(vals_list[first : first + CHUNK])
-        model.env.flush_all()
-        model.env.invalidate_all()
-    return records
 
 
 def build_group(env):
@@ -38,56 +35,12 @@ def build_group(env):
     campuses, counselors = campuses_with_staff(
         env, "Risk", CAMPUSES, "training_attendance.group_counselor"
     )
-    courses = env["training.course"].create(
-        [
-            {"name": f"Maths {c:02d}", "lesson_duration": 1.5, "company_id": campus.id}
-            for c, campus in enumerate(campuses)
-        ]
-    )
-    plan = []  # (campus index, first student of the campus, size)
-    class_vals = []
-    for c, campus in enumerate(campuses):
-        for first in range(0, per_campus, CLASS_SIZE):
-            class_vals.append(
-                {
-                    "name": f"Risk class {c:02d}-{first:03d}",
-                    "company_id": campus.id,
-                    "course_id": courses[c].id,
-                    "teacher_id": counselors[c].id,
-                }
-            )
-            plan.append((c, first, min(CLASS_SIZE, per_campus - first)))
-    classes = env["training.class"].create(class_vals)
-    students = create_in_chunks(
-        env["res.partner"],
-        [
-            {
-                "name": f"Risk student {i:05d}",
-                "is_student": True,
-                "company_id": campuses[i // per_campus].id,
-                "counselor_id": counselors[i // per_campus].id,
-            }
-            for i in range(STUDENTS)
-        ],
-    )
     today = date.today()
     start = today - timedelta(weeks=LESSONS + 1)
-    enrollment_vals, members = [], []
-    for klass, (c, first, size) in zip(classes, plan, strict=True):
-        for k in range(size):
-            student = students[c * per_campus + first + k]
-            members.append((klass, student))
-            enrollment_vals.append(
-                {
-                    "student_id": student.id,
-                    "class_id": klass.id,
-                    "company_id": klass.company_id.id,
-                    "date_start": start,
-                    "hours_purchased": 60,
-                    "state": "active",
-                }
-            )
-    enrollments = create_in_chunks(env["training.enrollment"], enrollment_vals)
+    # no teacher users here: each campus's counselor teaches its classes
+    classes, students, members, enrollments = enrolled_classes(
+        env, "Risk", campuses, counselors, counselors, per_campus, start
+    )
     # a month of validated lessons, one a week per class
     session_vals = []
     for klass in classes:
