@@ -13,6 +13,15 @@ CATEGORIES = [
 ]
 EMERGENCY_CATEGORIES = ("unwell", "disorder", "equipment")
 
+# the satisfaction a student or guardian gives at the call-back (seed 003 §4)
+CALLBACK_SCORES = [
+    ("1", "Very unsatisfied"),
+    ("2", "Unsatisfied"),
+    ("3", "Neutral"),
+    ("4", "Satisfied"),
+    ("5", "Very satisfied"),
+]
+
 
 class TrainingIncidentDepartment(models.Model):
     """Where a ticket that cannot be handled on the spot goes (seed 003 §4), with the user
@@ -223,13 +232,7 @@ class TrainingIncident(models.Model):
         string="Resolution over target", compute="_compute_late", store=True
     )
     callback_score = fields.Selection(
-        selection=[
-            ("1", "Very unsatisfied"),
-            ("2", "Unsatisfied"),
-            ("3", "Neutral"),
-            ("4", "Satisfied"),
-            ("5", "Very satisfied"),
-        ],
+        selection=CALLBACK_SCORES,
         string="Satisfaction",
         readonly=True,
         copy=False,

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..models.training_incident import CALLBACK_SCORES
+
 
 class TrainingIncidentCallback(models.TransientModel):
     """The satisfaction call-back that closes a ticket (seed 003 §4): the score the
@@ -10,13 +12,7 @@ class TrainingIncidentCallback(models.TransientModel):
 
     incident_id = fields.Many2one(comodel_name="training.incident", required=True)
     score = fields.Selection(
-        selection=[
-            ("1", "Very unsatisfied"),
-            ("2", "Unsatisfied"),
-            ("3", "Neutral"),
-            ("4", "Satisfied"),
-            ("5", "Very satisfied"),
-        ],
+        selection=CALLBACK_SCORES,
         string="Satisfaction",
         required=True,
     )
