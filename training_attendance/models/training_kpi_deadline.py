@@ -3,9 +3,9 @@ from odoo import fields, models
 
 class TrainingKpiDeadline(models.Model):
     """A counselor follow-up deadline that is no longer open: kept when its activity is
-    marked done (Odoo deletes done activities), or cancelled after its deadline passed
-    (a deadline missed: cancelling it does not take it out of the indicator), for the
-    follow-up compliance indicator."""
+    marked done (Odoo deletes done activities), or cancelled or put off after its deadline
+    passed (a deadline missed: cancelling or rescheduling it does not take it out of the
+    indicator), for the follow-up compliance indicator."""
 
     _name = "training.kpi.deadline"
     _description = "Follow-up Deadline Closed"
@@ -29,8 +29,8 @@ class TrainingKpiDeadline(models.Model):
         string="Closed on",
         required=True,
         readonly=True,
-        help="The day it was done, in the campus's time zone; for a deadline cancelled once "
-        "passed, the day it was cancelled.",
+        help="The day it was done, in the campus's time zone; for a deadline cancelled or put "
+        "off once passed, the day it was.",
     )
 
 
@@ -43,6 +43,15 @@ class MailActivity(models.Model):
         # cache, not the context, which any caller sets)
         self.env.cr.cache.setdefault("training_deadlines_kept", set()).update(self.ids)
         return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+
+    def write(self, vals):
+        if vals.get("date_deadline"):
+            # an overdue deadline put off is a deadline missed; the new one counts again
+            new = fields.Date.to_date(vals["date_deadline"])
+            self.filtered(lambda a: a.date_deadline != new)._training_keep_deadlines(
+                overdue_only=True
+            )
+        return super().write(vals)
 
     def unlink(self):
         kept = self.env.cr.cache.get("training_deadlines_kept", ())

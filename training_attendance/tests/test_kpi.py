@@ -168,6 +168,29 @@ class TestKpi(TrainingCase):
         self.assertEqual(by_counselor[self.counselor, "followup"], (1, 3, 33.3, 90.0))
         self.assertEqual(by_counselor[self.counselor_b, "attendance"], (1, 1, 100.0, 90.0))
 
+    def test_a_deadline_put_off_once_passed_still_counts_as_missed(self):
+        """Moving an overdue follow-up to a later date keeps the missed deadline in the
+        indicator; the new deadline counts in its turn."""
+        with freeze_time("2026-10-25 09:00:00"):  # the 20 October deadline has passed
+            self.open_one.with_user(self.counselor).date_deadline = date(2026, 11, 2)
+        with freeze_time("2026-11-05 12:00:00"):
+            self.assertEqual(self._table(OCTOBER)[self.company, "followup"], (1, 3, 33.3, 90.0))
+            # the new deadline (2 November) is past too: counted, not met
+            self.assertEqual(self._table(NOVEMBER)[self.company, "followup"], (0, 1, 0.0, 90.0))
+            # a deadline not due yet moves freely
+            self.future.with_user(self.counselor).date_deadline = date(2026, 11, 27)
+        kept = self.env["training.kpi.deadline"].search(
+            [("enrollment_id", "in", self.enrollments.ids)]
+        )
+        self.assertEqual(
+            sorted((k.date_deadline, k.date_done) for k in kept),
+            [
+                (date(2026, 10, 10), date(2026, 10, 9)),
+                (date(2026, 10, 12), date(2026, 10, 13)),
+                (date(2026, 10, 20), date(2026, 10, 25)),
+            ],
+        )
+
     def test_a_deadline_cancelled_once_passed_still_counts_as_missed(self):
         """Cancelling (deleting) a follow-up activity does not take a missed deadline out
         of the indicator; cancelling one not due yet does."""
